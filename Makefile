@@ -1,0 +1,5 @@
+.PHONY: demo test
+demo:
+	./dev demo
+test:
+	./dev test

@@ -1,0 +1,1 @@
+"""pcndev: Primary Care Network development support service."""

@@ -1,0 +1,15 @@
+"""The `pcndev` console script: Django's management commands with pcndev's settings."""
+
+import os
+import sys
+
+
+def main() -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "pcndev.config.settings")
+    from django.core.management import execute_from_command_line
+
+    execute_from_command_line(["pcndev", *sys.argv[1:]])
+
+
+if __name__ == "__main__":
+    main()

@@ -1,6 +1,20 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from pcndev.api.urls import api
+from pcndev.config import views
+from pcndev.orgs import views as org_views
+
+admin.site.site_header = "pcndev support administration"
+
 urlpatterns = [
+    path("", views.home, name="home"),
+    path("search/", org_views.search, name="search"),
+    path("organisations/", include("pcndev.orgs.urls")),
+    path("account/", include("pcndev.accounts.urls")),
+    path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]
+
+handler404 = "pcndev.config.views.not_found"
+handler500 = "pcndev.config.views.server_error"

@@ -96,6 +96,14 @@ class PCN(models.Model):
     code = models.CharField(max_length=12, unique=True, help_text="PCN ODS code, e.g. U12345")
     name = models.CharField(max_length=200)
     place = models.ForeignKey(Place, on_delete=models.PROTECT, related_name="pcns")
+    imported_place = models.ForeignKey(
+        Place,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="The CCG / sub-ICB place the NHS data puts the PCN in; where it returns when a local place releases it",
+    )
     place_source = models.CharField(max_length=8, choices=PlaceSource.choices, default=PlaceSource.IMPORTED)
     payee = models.ForeignKey(
         PayeeOrganisation, null=True, blank=True, on_delete=models.SET_NULL, related_name="pcns"
@@ -150,7 +158,9 @@ class PracticeMembership(models.Model):
         ordering = ["practice", "valid_from"]
         constraints = [
             models.UniqueConstraint(
-                fields=["practice"], condition=Q(valid_to__isnull=True), name="one_open_membership_per_practice"
+                fields=["practice"],
+                condition=Q(valid_to__isnull=True),
+                name="one_open_membership_per_practice",
             ),
             models.CheckConstraint(
                 condition=Q(valid_to__isnull=True) | Q(valid_to__gt=models.F("valid_from")),
@@ -195,7 +205,8 @@ class ClinicalDirector(models.Model):
         ordering = ["pcn", "-share_percent", "name"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(share_percent__gte=1) & Q(share_percent__lte=100), name="cd_share_between_1_and_100"
+                condition=Q(share_percent__gte=1) & Q(share_percent__lte=100),
+                name="cd_share_between_1_and_100",
             )
         ]
 
@@ -207,7 +218,9 @@ class ImportRun(models.Model):
     """One NHS Digital import: which files, their checksums, extract dates and what changed."""
 
     at = models.DateTimeField(auto_now_add=True)
-    by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     mapping_file = models.CharField(max_length=300)
     mapping_sha256 = models.CharField(max_length=64)
     mapping_extract_date = models.DateField()

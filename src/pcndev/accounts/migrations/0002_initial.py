@@ -6,71 +6,169 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('accounts', '0001_initial'),
-        ('orgs', '0001_initial'),
+        ("accounts", "0001_initial"),
+        ("orgs", "0001_initial"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='rolemembership',
-            name='pcn',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='orgs.pcn'),
+            model_name="rolemembership",
+            name="pcn",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="+",
+                to="orgs.pcn",
+            ),
         ),
         migrations.AddField(
-            model_name='rolemembership',
-            name='place',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='orgs.place'),
+            model_name="rolemembership",
+            name="place",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="+",
+                to="orgs.place",
+            ),
         ),
         migrations.AddField(
-            model_name='rolemembership',
-            name='practice',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='orgs.practice'),
+            model_name="rolemembership",
+            name="practice",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="+",
+                to="orgs.practice",
+            ),
         ),
         migrations.AddField(
-            model_name='rolemembership',
-            name='region',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='orgs.region'),
+            model_name="rolemembership",
+            name="region",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="+",
+                to="orgs.region",
+            ),
         ),
         migrations.AddField(
-            model_name='rolemembership',
-            name='system',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='orgs.system'),
+            model_name="rolemembership",
+            name="system",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="+",
+                to="orgs.system",
+            ),
         ),
         migrations.AddField(
-            model_name='rolemembership',
-            name='user',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='role_memberships', to=settings.AUTH_USER_MODEL),
+            model_name="rolemembership",
+            name="user",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="role_memberships",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
         migrations.AddConstraint(
-            model_name='rolemembership',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('pcn__isnull', True), ('place__isnull', True), ('region__isnull', True), ('system__isnull', True)), models.Q(('pcn__isnull', True), ('place__isnull', True), ('practice__isnull', True), ('system__isnull', True)), models.Q(('pcn__isnull', True), ('place__isnull', True), ('practice__isnull', True), ('region__isnull', True)), models.Q(('pcn__isnull', True), ('practice__isnull', True), ('region__isnull', True), ('system__isnull', True)), models.Q(('place__isnull', True), ('practice__isnull', True), ('region__isnull', True), ('system__isnull', True)), _connector='OR'), name='role_at_most_one_node'),
+            model_name="rolemembership",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(
+                        ("pcn__isnull", True),
+                        ("place__isnull", True),
+                        ("region__isnull", True),
+                        ("system__isnull", True),
+                    ),
+                    models.Q(
+                        ("pcn__isnull", True),
+                        ("place__isnull", True),
+                        ("practice__isnull", True),
+                        ("system__isnull", True),
+                    ),
+                    models.Q(
+                        ("pcn__isnull", True),
+                        ("place__isnull", True),
+                        ("practice__isnull", True),
+                        ("region__isnull", True),
+                    ),
+                    models.Q(
+                        ("pcn__isnull", True),
+                        ("practice__isnull", True),
+                        ("region__isnull", True),
+                        ("system__isnull", True),
+                    ),
+                    models.Q(
+                        ("place__isnull", True),
+                        ("practice__isnull", True),
+                        ("region__isnull", True),
+                        ("system__isnull", True),
+                    ),
+                    _connector="OR",
+                ),
+                name="role_at_most_one_node",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='rolemembership',
-            constraint=models.UniqueConstraint(condition=models.Q(('pcn__isnull', True), ('place__isnull', True), ('practice__isnull', True), ('region__isnull', True), ('system__isnull', True)), fields=('user', 'role'), name='unique_role_national'),
+            model_name="rolemembership",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(
+                    ("pcn__isnull", True),
+                    ("place__isnull", True),
+                    ("practice__isnull", True),
+                    ("region__isnull", True),
+                    ("system__isnull", True),
+                ),
+                fields=("user", "role"),
+                name="unique_role_national",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='rolemembership',
-            constraint=models.UniqueConstraint(condition=models.Q(('region__isnull', False)), fields=('user', 'role', 'region'), name='unique_role_at_region'),
+            model_name="rolemembership",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("region__isnull", False)),
+                fields=("user", "role", "region"),
+                name="unique_role_at_region",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='rolemembership',
-            constraint=models.UniqueConstraint(condition=models.Q(('system__isnull', False)), fields=('user', 'role', 'system'), name='unique_role_at_system'),
+            model_name="rolemembership",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("system__isnull", False)),
+                fields=("user", "role", "system"),
+                name="unique_role_at_system",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='rolemembership',
-            constraint=models.UniqueConstraint(condition=models.Q(('place__isnull', False)), fields=('user', 'role', 'place'), name='unique_role_at_place'),
+            model_name="rolemembership",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("place__isnull", False)),
+                fields=("user", "role", "place"),
+                name="unique_role_at_place",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='rolemembership',
-            constraint=models.UniqueConstraint(condition=models.Q(('pcn__isnull', False)), fields=('user', 'role', 'pcn'), name='unique_role_at_pcn'),
+            model_name="rolemembership",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("pcn__isnull", False)),
+                fields=("user", "role", "pcn"),
+                name="unique_role_at_pcn",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='rolemembership',
-            constraint=models.UniqueConstraint(condition=models.Q(('practice__isnull', False)), fields=('user', 'role', 'practice'), name='unique_role_at_practice'),
+            model_name="rolemembership",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("practice__isnull", False)),
+                fields=("user", "role", "practice"),
+                name="unique_role_at_practice",
+            ),
         ),
     ]

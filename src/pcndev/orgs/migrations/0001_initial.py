@@ -6,7 +6,6 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
@@ -15,151 +14,344 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name='PayeeOrganisation',
+            name="PayeeOrganisation",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=200, unique=True)),
-                ('ods_code', models.CharField(blank=True, max_length=12)),
-                ('kind', models.CharField(choices=[('federation', 'GP federation'), ('practice', 'Host practice'), ('trust', 'NHS trust'), ('other', 'Other organisation')], default='federation', max_length=12)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=200, unique=True)),
+                ("ods_code", models.CharField(blank=True, max_length=12)),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("federation", "GP federation"),
+                            ("practice", "Host practice"),
+                            ("trust", "NHS trust"),
+                            ("other", "Other organisation"),
+                        ],
+                        default="federation",
+                        max_length=12,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['name'],
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='Place',
+            name="Place",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(help_text='CCG/sub-ICB ODS code, or a local code', max_length=20, unique=True)),
-                ('name', models.CharField(max_length=200)),
-                ('ons_code', models.CharField(blank=True, max_length=12)),
-                ('kind', models.CharField(choices=[('ccg', 'CCG'), ('sub_icb', 'Sub-ICB location'), ('defined', 'Local place')], default='ccg', max_length=8)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "code",
+                    models.CharField(
+                        help_text="CCG/sub-ICB ODS code, or a local code", max_length=20, unique=True
+                    ),
+                ),
+                ("name", models.CharField(max_length=200)),
+                ("ons_code", models.CharField(blank=True, max_length=12)),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("ccg", "CCG"), ("sub_icb", "Sub-ICB location"), ("defined", "Local place")],
+                        default="ccg",
+                        max_length=8,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['name'],
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='Region',
+            name="Region",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(help_text='ODS code, e.g. Y56', max_length=12, unique=True)),
-                ('name', models.CharField(max_length=200)),
-                ('ons_code', models.CharField(blank=True, max_length=12)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("code", models.CharField(help_text="ODS code, e.g. Y56", max_length=12, unique=True)),
+                ("name", models.CharField(max_length=200)),
+                ("ons_code", models.CharField(blank=True, max_length=12)),
             ],
             options={
-                'ordering': ['name'],
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='ImportRun',
+            name="ImportRun",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('at', models.DateTimeField(auto_now_add=True)),
-                ('mapping_file', models.CharField(max_length=300)),
-                ('mapping_sha256', models.CharField(max_length=64)),
-                ('mapping_extract_date', models.DateField()),
-                ('list_size_file', models.CharField(max_length=300)),
-                ('list_size_sha256', models.CharField(max_length=64)),
-                ('list_size_extract_date', models.DateField()),
-                ('counts', models.JSONField(default=dict)),
-                ('by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("at", models.DateTimeField(auto_now_add=True)),
+                ("mapping_file", models.CharField(max_length=300)),
+                ("mapping_sha256", models.CharField(max_length=64)),
+                ("mapping_extract_date", models.DateField()),
+                ("list_size_file", models.CharField(max_length=300)),
+                ("list_size_sha256", models.CharField(max_length=64)),
+                ("list_size_extract_date", models.DateField()),
+                ("counts", models.JSONField(default=dict)),
+                (
+                    "by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-at'],
+                "ordering": ["-at"],
             },
         ),
         migrations.CreateModel(
-            name='PCN',
+            name="PCN",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(help_text='PCN ODS code, e.g. U12345', max_length=12, unique=True)),
-                ('name', models.CharField(max_length=200)),
-                ('place_source', models.CharField(choices=[('imported', 'From NHS Digital data'), ('manual', 'Set by a user')], default='imported', max_length=8)),
-                ('payee', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='pcns', to='orgs.payeeorganisation')),
-                ('place', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='pcns', to='orgs.place')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("code", models.CharField(help_text="PCN ODS code, e.g. U12345", max_length=12, unique=True)),
+                ("name", models.CharField(max_length=200)),
+                (
+                    "place_source",
+                    models.CharField(
+                        choices=[("imported", "From NHS Digital data"), ("manual", "Set by a user")],
+                        default="imported",
+                        max_length=8,
+                    ),
+                ),
+                (
+                    "payee",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="pcns",
+                        to="orgs.payeeorganisation",
+                    ),
+                ),
+                (
+                    "place",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="pcns", to="orgs.place"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'PCN',
-                'verbose_name_plural': 'PCNs',
-                'ordering': ['name'],
+                "verbose_name": "PCN",
+                "verbose_name_plural": "PCNs",
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='Practice',
+            name="Practice",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(help_text='GP practice ODS code, e.g. H85001', max_length=12, unique=True)),
-                ('name', models.CharField(max_length=200)),
-                ('postcode', models.CharField(blank=True, max_length=10)),
-                ('home_place', models.ForeignKey(help_text="The CCG / sub-ICB location that holds the practice's contract", on_delete=django.db.models.deletion.PROTECT, related_name='home_practices', to='orgs.place')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "code",
+                    models.CharField(
+                        help_text="GP practice ODS code, e.g. H85001", max_length=12, unique=True
+                    ),
+                ),
+                ("name", models.CharField(max_length=200)),
+                ("postcode", models.CharField(blank=True, max_length=10)),
+                (
+                    "home_place",
+                    models.ForeignKey(
+                        help_text="The CCG / sub-ICB location that holds the practice's contract",
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="home_practices",
+                        to="orgs.place",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['name'],
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='System',
+            name="System",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(help_text='ODS code, e.g. QWE', max_length=12, unique=True)),
-                ('name', models.CharField(max_length=200)),
-                ('ons_code', models.CharField(blank=True, max_length=12)),
-                ('kind', models.CharField(choices=[('stp', 'STP'), ('ics', 'ICS'), ('icb', 'ICB')], default='stp', max_length=3)),
-                ('region', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='systems', to='orgs.region')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("code", models.CharField(help_text="ODS code, e.g. QWE", max_length=12, unique=True)),
+                ("name", models.CharField(max_length=200)),
+                ("ons_code", models.CharField(blank=True, max_length=12)),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("stp", "STP"), ("ics", "ICS"), ("icb", "ICB")], default="stp", max_length=3
+                    ),
+                ),
+                (
+                    "region",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="systems", to="orgs.region"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['name'],
+                "ordering": ["name"],
             },
         ),
         migrations.AddField(
-            model_name='place',
-            name='system',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='places', to='orgs.system'),
+            model_name="place",
+            name="system",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT, related_name="places", to="orgs.system"
+            ),
         ),
         migrations.CreateModel(
-            name='ClinicalDirector',
+            name="ClinicalDirector",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=200)),
-                ('email', models.EmailField(blank=True, max_length=254)),
-                ('profession', models.CharField(blank=True, help_text='e.g. GP, practice nurse, pharmacist', max_length=100)),
-                ('share_percent', models.PositiveSmallIntegerField(default=100, help_text='Share of the CD role, 1–100')),
-                ('user', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='cd_roles', to=settings.AUTH_USER_MODEL)),
-                ('pcn', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='clinical_directors', to='orgs.pcn')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=200)),
+                ("email", models.EmailField(blank=True, max_length=254)),
+                (
+                    "profession",
+                    models.CharField(
+                        blank=True, help_text="e.g. GP, practice nurse, pharmacist", max_length=100
+                    ),
+                ),
+                (
+                    "share_percent",
+                    models.PositiveSmallIntegerField(default=100, help_text="Share of the CD role, 1–100"),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="cd_roles",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "pcn",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="clinical_directors",
+                        to="orgs.pcn",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['pcn', '-share_percent', 'name'],
-                'constraints': [models.CheckConstraint(condition=models.Q(('share_percent__gte', 1), ('share_percent__lte', 100)), name='cd_share_between_1_and_100')],
+                "ordering": ["pcn", "-share_percent", "name"],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(("share_percent__gte", 1), ("share_percent__lte", 100)),
+                        name="cd_share_between_1_and_100",
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='ListSize',
+            name="ListSize",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('as_of', models.DateField()),
-                ('patients', models.PositiveIntegerField()),
-                ('practice', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='list_sizes', to='orgs.practice')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("as_of", models.DateField()),
+                ("patients", models.PositiveIntegerField()),
+                (
+                    "practice",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="list_sizes",
+                        to="orgs.practice",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['practice', '-as_of'],
-                'indexes': [models.Index(fields=['as_of', 'practice'], name='orgs_listsi_as_of_1a32a6_idx')],
-                'constraints': [models.UniqueConstraint(fields=('practice', 'as_of'), name='one_list_size_per_date')],
+                "ordering": ["practice", "-as_of"],
+                "indexes": [models.Index(fields=["as_of", "practice"], name="orgs_listsi_as_of_1a32a6_idx")],
+                "constraints": [
+                    models.UniqueConstraint(fields=("practice", "as_of"), name="one_list_size_per_date")
+                ],
             },
         ),
         migrations.CreateModel(
-            name='PracticeMembership',
+            name="PracticeMembership",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('valid_from', models.DateField()),
-                ('valid_to', models.DateField(blank=True, null=True)),
-                ('pcn', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='memberships', to='orgs.pcn')),
-                ('practice', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='memberships', to='orgs.practice')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("valid_from", models.DateField()),
+                ("valid_to", models.DateField(blank=True, null=True)),
+                (
+                    "pcn",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="memberships", to="orgs.pcn"
+                    ),
+                ),
+                (
+                    "practice",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="memberships",
+                        to="orgs.practice",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['practice', 'valid_from'],
-                'indexes': [models.Index(fields=['pcn', 'valid_to'], name='orgs_practi_pcn_id_6cf4a4_idx')],
-                'constraints': [models.UniqueConstraint(condition=models.Q(('valid_to__isnull', True)), fields=('practice',), name='one_open_membership_per_practice'), models.CheckConstraint(condition=models.Q(('valid_to__isnull', True), ('valid_to__gt', models.F('valid_from')), _connector='OR'), name='membership_ends_after_it_starts')],
+                "ordering": ["practice", "valid_from"],
+                "indexes": [models.Index(fields=["pcn", "valid_to"], name="orgs_practi_pcn_id_6cf4a4_idx")],
+                "constraints": [
+                    models.UniqueConstraint(
+                        condition=models.Q(("valid_to__isnull", True)),
+                        fields=("practice",),
+                        name="one_open_membership_per_practice",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("valid_to__isnull", True),
+                            ("valid_to__gt", models.F("valid_from")),
+                            _connector="OR",
+                        ),
+                        name="membership_ends_after_it_starts",
+                    ),
+                ],
             },
         ),
     ]

@@ -1,0 +1,22 @@
+"""The one place API routers are mounted: /api/v1/, OpenAPI at /api/v1/openapi.json."""
+
+from django.http import Http404
+from ninja import NinjaAPI
+
+from pcndev.api.auth import AUTH
+from pcndev.api.orgs import router as orgs_router
+
+api = NinjaAPI(
+    title="pcndev API",
+    version="1",
+    description="PCN development support: organisations and list sizes. Every list is scoped to your roles.",
+    auth=AUTH,
+    urls_namespace="api",
+    docs_url="/docs",
+)
+api.add_router("/", orgs_router)
+
+
+@api.exception_handler(Http404)
+def not_found(request, exc):
+    return api.create_response(request, {"detail": "Not found"}, status=404)

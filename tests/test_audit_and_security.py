@@ -1,0 +1,50 @@
+import pytest
+from django.db import DatabaseError, connection, transaction
+
+from pcndev.audit.models import AppendOnlyError, AuditEvent
+from pcndev.audit.services import record
+from pcndev.config.formatting import format_count, format_date, format_pence
+
+
+@pytest.mark.django_db
+def test_audit_events_cannot_be_changed_or_deleted(tree):
+    record(None, "test.event", tree.regions[0], {"a": 1}, {"a": 2})
+    event = AuditEvent.objects.get(action="test.event")
+    assert (event.before, event.after, event.actor_label) == ({"a": 1}, {"a": 2}, "system")
+    with pytest.raises(AppendOnlyError):
+        event.save()
+    with pytest.raises(AppendOnlyError):
+        event.delete()
+    with pytest.raises(DatabaseError), transaction.atomic():  # the database refuses too
+        AuditEvent.objects.filter(pk=event.pk).update(action="tampered")
+    with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("DELETE FROM audit_auditevent")
+    assert AuditEvent.objects.get(pk=event.pk).action == "test.event"
+
+
+@pytest.mark.django_db
+def test_pages_carry_security_headers_and_make_no_external_requests(client, tree):
+    response = client.get("/account/sign-in/")
+    csp = response["Content-Security-Policy"]
+    assert csp.startswith("default-src 'self'") and "'nonce-" in csp
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert response["Referrer-Policy"] == "same-origin"
+    assert response["X-Frame-Options"] == "DENY"
+    page = response.content.decode()
+    assert "http://" not in page.replace("http://www.w3.org", "") and "https://" not in page.replace(
+        "https://www.w3.org", ""
+    )
+
+
+@pytest.mark.parametrize(
+    ("pence", "text"), [(0, "£0.00"), (123456, "£1,234.56"), (-5, "-£0.05"), (14312000, "£143,120.00")]
+)
+def test_money_is_shown_as_pounds_and_pence(pence, text):
+    assert format_pence(pence) == text
+
+
+def test_counts_and_dates_are_formatted_for_people():
+    import datetime
+
+    assert format_count(59649940) == "59,649,940"
+    assert format_date(datetime.date(2021, 1, 1)) == "1 January 2021"

@@ -91,7 +91,9 @@ def main() -> int:
         if profile:
             profiler.disable()
             print(f"--- {label} ---", file=sys.stderr)
-            pstats.Stats(profiler, stream=sys.stderr).sort_stats(os.environ.get("BENCH_SORT", "cumulative")).print_stats(35)
+            pstats.Stats(profiler, stream=sys.stderr).sort_stats(
+                os.environ.get("BENCH_SORT", "cumulative")
+            ).print_stats(35)
         return elapsed
 
     import_s = timed("import")

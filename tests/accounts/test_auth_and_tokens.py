@@ -78,3 +78,11 @@ def test_openapi_document_lists_the_org_endpoints(client, db):
     spec = client.get("/api/v1/openapi.json").json()
     for path in ("/api/v1/regions", "/api/v1/pcns/{code}", "/api/v1/practices/{code}/list-sizes"):
         assert path in spec["paths"]
+
+
+def test_the_header_offers_a_real_sign_out_form(client, tree):
+    client.force_login(make_user("cd@test.example", Role.PCN_CD, tree.pcns[0]))
+    page = client.get(reverse("accounts:my-organisations")).content.decode()
+    assert '<form method="post" action="/account/sign-out/" class="nhsuk-header__account-form">' in page
+    assert 'name="csrfmiddlewaretoken"' in page
+    assert "&lt;form" not in page

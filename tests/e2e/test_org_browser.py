@@ -45,7 +45,9 @@ def test_browse_search_and_define_a_place(page, demo):
     page.goto("/organisations/systems/QZ1/places/")
     assert_accessible(page)
     click_and_wait(page, page.get_by_role("button", name="Define a new place"))
-    click_and_wait(page, page.get_by_role("button", name="Save place"))  # empty form: the error summary appears
+    click_and_wait(
+        page, page.get_by_role("button", name="Save place")
+    )  # empty form: the error summary appears
     assert page.get_by_text("There is a problem").is_visible()
     assert_accessible(page)
     page.get_by_label("Name", exact=True).fill("Harbour Quarter")

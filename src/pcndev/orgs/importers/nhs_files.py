@@ -9,13 +9,22 @@ Every problem is collected as a `FileError` (file name, row as counted in the fi
 column, message) so that one run reports them all.
 """
 
-import csv
 import datetime
-import hashlib
-import io
-import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
+from operator import gt, itemgetter
 from pathlib import Path
+
+from pcndev.orgs.importers.csv_rows import (
+    DateCheck,
+    FileError,
+    data_rows,
+    header_index,
+    load,
+    missing_columns,
+    parse_date,
+)
+
+__all__ = ["FileError", "ListSizeFile", "MappingFile", "parse_date", "read_list_sizes", "read_mapping"]
 
 CCG_ERA, ICB_ERA = "ccg", "icb"
 
@@ -63,32 +72,6 @@ MAX_LENGTH = {
 ONS_LENGTH = 12
 NAME_LENGTH = 200
 
-MONTH_NAMES = ("JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC")
-MONTHS = {m: n for n, m in enumerate(MONTH_NAMES, start=1)}
-DATE_PATTERNS = [
-    (re.compile(r"(\d{1,2})([A-Za-z]{3})(\d{4})"), "dmy"),  # 01JAN2021, 01Jan2022
-    (re.compile(r"(\d{4})-(\d{2})-(\d{2})"), "ymd"),  # 2026-04-01
-    (re.compile(r"(\d{1,2})-([A-Za-z]{3})-(\d{2}|\d{4})"), "dmy"),  # 01-Apr-26
-    (re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})"), "dmy"),  # 01/04/2026
-]
-DATE_HINT = "expected a date like 01JAN2021, 2026-04-01 or 01-Apr-26"
-
-
-@dataclass(frozen=True)
-class FileError:
-    file: str
-    row: int | None
-    column: str | None
-    message: str
-
-    def __str__(self) -> str:
-        where = [self.file]
-        if self.row is not None:
-            where.append(f"row {self.row}")
-        if self.column:
-            where.append(f"column {self.column}")
-        return f"{', '.join(where)}: {self.message}"
-
 
 @dataclass(slots=True)
 class MappingRow:
@@ -127,122 +110,13 @@ class ListSizeFile:
     sizes: dict[str, int] = field(default_factory=dict)  # practice code -> patients, in file order
 
 
-def parse_date(text: str) -> datetime.date | None:
-    text = text.strip()
-    for pattern, order in DATE_PATTERNS:
-        match = pattern.fullmatch(text)
-        if not match:
-            continue
-        a, b, c = match.groups()
-        try:
-            if order == "ymd":
-                return datetime.date(int(a), int(b), int(c))
-            month = MONTHS.get(b.upper()) if b.isalpha() else int(b)
-            year = int(c) + 2000 if len(c) == 2 else int(c)
-            return datetime.date(year, month, int(a)) if month else None
-        except ValueError:
-            return None
-    return None
-
-
-def _load(path: Path, errors: list[FileError]) -> tuple[str, str, list[list[str]]] | None:
-    """Decode strictly as UTF-8 (BOM allowed); return (sha256, header+rows) or None after an error."""
-    name = path.name
-    try:
-        data = path.read_bytes()
-    except FileNotFoundError:
-        errors.append(FileError(name, None, None, f"file not found ({path})"))
-        return None
-    except OSError as exc:
-        errors.append(FileError(name, None, None, f"cannot be read ({exc.strerror or exc})"))
-        return None
-    sha = hashlib.sha256(data).hexdigest()
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        bad = data[exc.start]
-        errors.append(
-            FileError(
-                name,
-                None,
-                None,
-                f"not UTF-8 text (byte 0x{bad:02X} at offset {exc.start}); save the file as CSV UTF-8",
-            )
-        )
-        return None
-    if not text.strip():
-        errors.append(FileError(name, None, None, "file is empty; expected a header row and data rows"))
-        return None
-    records = list(csv.reader(io.StringIO(text, newline="")))
-    if not any(any(cell.strip() for cell in rec) for rec in records[1:]):
-        errors.append(FileError(name, None, None, "file has a header row but no data rows"))
-        return None
-    return sha, records
-
-
-def _header(records: list[list[str]]) -> dict[str, int]:
-    return {cell.strip().lstrip("\ufeff").strip().upper(): i for i, cell in enumerate(records[0])}
-
-
-def _missing(name: str, header: dict[str, int], columns, errors: list[FileError]) -> bool:
-    absent = [c for c in columns if c not in header]
-    for column in absent:
-        errors.append(FileError(name, 1, column, "required column is missing"))
-    return bool(absent)
-
-
-def _data_rows(name: str, records: list[list[str]], errors: list[FileError]):
-    """(row number, fields) for each data row of the right width; blank lines are skipped."""
-    width = len(records[0])
-    columns = [c.strip().lstrip("\ufeff").strip().upper() for c in records[0]]
-    for number, rec in enumerate(records[1:], start=2):
-        if len(rec) == width:
-            yield number, rec
-        elif not rec or not any(cell.strip() for cell in rec):
-            continue
-        elif len(rec) < width:
-            errors.append(
-                FileError(
-                    name,
-                    number,
-                    columns[len(rec)],
-                    f"row is truncated: it has {len(rec)} fields but the header has {width}",
-                )
-            )
-        else:
-            errors.append(
-                FileError(name, number, None, f"row has {len(rec)} fields but the header has {width}")
-            )
-
-
-def _extract_date(name, number, column, raw, state: dict, errors) -> None:
-    """Check one row's extract date; state keeps the first good date and its row."""
-    cache = state.setdefault("cache", {})
-    if raw not in cache:
-        cache[raw] = parse_date(raw)
-    day = cache[raw]
-    if day is None:
-        errors.append(FileError(name, number, column, f'"{raw.strip()}" is not a date ({DATE_HINT})'))
-    elif "date" not in state:
-        state["date"], state["row"] = day, number
-    elif day != state["date"]:
-        errors.append(
-            FileError(
-                name,
-                number,
-                column,
-                f"extract date {day.isoformat()} differs from {state['date'].isoformat()} on row {state['row']}",
-            )
-        )
-
-
 def read_mapping(path: Path, errors: list[FileError]) -> MappingFile | None:
     name = path.name
-    loaded = _load(path, errors)
+    loaded = load(path, errors)
     if loaded is None:
         return None
     sha, records = loaded
-    header = _header(records)
+    header = header_index(records)
     if "SUB_ICB_LOCATION_CODE" in header:
         era = ICB_ERA
     elif "CCG_CODE" in header:
@@ -255,28 +129,30 @@ def read_mapping(path: Path, errors: list[FileError]) -> MappingFile | None:
         )
         return None
     required = {**MAPPING_COMMON, **MAPPING_ERA[era]}
-    if _missing(name, header, required.values(), errors):
+    if missing_columns(name, header, required.values(), errors):
         return None
     optional = {**MAPPING_OPTIONAL[era], "region_ons": REGION_ONS}
     result = MappingFile(name, sha, era, columns={**required, **optional})
     columns = {**required, **optional}
-    keys = [key for key in columns if key != "date"]  # "code" first
-    index = [header.get(columns[key]) for key in keys]  # None: optional column absent
+    keys = [f.name for f in fields(MappingRow)][1:]
+    absent = [key for key in keys if columns[key] not in header]
+    width = len(records[0])
+    values_of = itemgetter(*[header.get(columns[key], width) for key in keys])  # absent: an added ""
+    required_of = itemgetter(*[n for n, key in enumerate(keys) if key in required])
     limits = [MAX_LENGTH.get(k, ONS_LENGTH if k.endswith("_ons") else NAME_LENGTH) for k in keys]
-    n_required = len(required) - 1
     i_date = header["EXTRACT_DATE"]
+    check_date = DateCheck(name, errors)
     seen: dict[str, int] = {}
-    dates: dict = {}
-    for number, rec in _data_rows(name, records, errors):
-        _extract_date(name, number, "EXTRACT_DATE", rec[i_date], dates, errors)
-        values = [rec[i].strip() if i is not None else None for i in index]
-        if not all(values[:n_required]) or any(
-            v is not None and len(v) > limit for v, limit in zip(values, limits, strict=True)
-        ):
+    for number, rec in data_rows(name, records, errors):
+        check_date(number, rec[i_date])
+        if absent:
+            rec.append("")
+        values = list(map(str.strip, values_of(rec)))
+        if not all(required_of(values)) or any(map(gt, map(len, values), limits)):
             for key, value, limit in zip(keys, values, limits, strict=True):
                 if key in required and not value:
                     errors.append(FileError(name, number, columns[key], "is empty"))
-                elif value is not None and len(value) > limit:
+                elif len(value) > limit:
                     errors.append(FileError(name, number, columns[key], f"is longer than {limit} characters"))
         code = values[0]
         if code in seen:
@@ -284,37 +160,40 @@ def read_mapping(path: Path, errors: list[FileError]) -> MappingFile | None:
             errors.append(FileError(name, number, "PRACTICE_CODE", message))
             continue
         seen[code] = number
-        result.rows.append(MappingRow(number, **dict(zip(keys, values, strict=True))))
-    result.extract_date = dates.get("date")
+        row = MappingRow(number, *values)
+        for key in absent:
+            setattr(row, key, None)
+        result.rows.append(row)
+    result.extract_date = check_date.date
     return result
 
 
 def read_list_sizes(path: Path, errors: list[FileError], need_date: bool = True) -> ListSizeFile | None:
     """Registered patients per practice: rows with SEX=ALL and AGE=ALL where those columns exist."""
     name = path.name
-    loaded = _load(path, errors)
+    loaded = load(path, errors)
     if loaded is None:
         return None
     sha, records = loaded
-    header = _header(records)
+    header = header_index(records)
     code_column = "CODE" if "CODE" in header or "PRACTICE_CODE" not in header else "PRACTICE_CODE"
     required = [code_column, "NUMBER_OF_PATIENTS"] + (["EXTRACT_DATE"] if need_date else [])
-    if _missing(name, header, required, errors):
+    if missing_columns(name, header, required, errors):
         return None
     result = ListSizeFile(name, sha)
     i_code, i_count = header[code_column], header["NUMBER_OF_PATIENTS"]
     i_date = header["EXTRACT_DATE"] if need_date else None
     i_sex, i_age = header.get("SEX"), header.get("AGE")
+    check_date = DateCheck(name, errors)
     seen: dict[str, int] = {}
-    dates: dict = {}
     sizes = result.sizes
-    for number, rec in _data_rows(name, records, errors):
+    for number, rec in data_rows(name, records, errors):
         if (i_sex is not None and rec[i_sex].strip().upper() != "ALL") or (
             i_age is not None and rec[i_age].strip().upper() != "ALL"
         ):
             continue
         if i_date is not None:
-            _extract_date(name, number, "EXTRACT_DATE", rec[i_date], dates, errors)
+            check_date(number, rec[i_date])
         code = rec[i_code].strip()
         raw = rec[i_count].strip()
         if not code:
@@ -341,5 +220,5 @@ def read_list_sizes(path: Path, errors: list[FileError], need_date: bool = True)
             errors.append(FileError(name, number, "NUMBER_OF_PATIENTS", f'"{raw}" is not a whole number'))
     if not seen and not errors:
         errors.append(FileError(name, None, None, "no rows with SEX=ALL and AGE=ALL"))
-    result.extract_date = dates.get("date")
+    result.extract_date = check_date.date
     return result

@@ -6,6 +6,7 @@ command exits non-zero and the database is unchanged. See `pcndev.orgs.importers
 what the summary counts mean.
 """
 
+import argparse
 import datetime
 import json
 from contextlib import nullcontext
@@ -19,7 +20,7 @@ def _date(text: str) -> datetime.date:
     try:
         return datetime.date.fromisoformat(text)
     except ValueError:
-        raise CommandError(f"--as-of: {text!r} is not a date like 2026-04-01") from None
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date like 2026-04-01") from None
 
 
 class _RichProgress:

@@ -69,3 +69,31 @@ def test_a_clinical_director_cannot_open_another_pcn(page, demo):
     assert_accessible(page)
     page.goto("/")
     assert_accessible(page)
+
+
+def test_every_remaining_page_type_is_accessible(page, demo):
+    sign_in(page, "admin@pcndev.example", DEMO_PASSWORD)
+    page.goto("/organisations/")
+    assert page.get_by_role("heading", level=1).inner_text() == "England"
+    assert_accessible(page)
+    page.goto("/organisations/systems/QZ1/places/RBD-CHALKHILL/")
+    assert page.get_by_role("heading", level=1).inner_text() == "Change Chalkhill"
+    assert page.get_by_label("Chalkhill Central PCN (U90001)", exact=False).is_checked()
+    assert_accessible(page)
+    page.goto("/organisations/places/99A/")  # a CCG place holding practices that are not in a PCN
+    assert page.get_by_role("heading", name="Practices not in a PCN").is_visible()
+    assert_accessible(page)
+    page.goto("/search/?q=no-such-organisation")
+    assert page.get_by_text("No organisation you can see matches").is_visible()
+    assert_accessible(page)
+
+
+def test_a_viewer_sees_why_they_cannot_define_places(page, demo):
+    sign_in(page, "viewer@pcndev.example", DEMO_PASSWORD)
+    page.goto("/organisations/systems/QZ1/places/")
+    assert page.get_by_text("Only a system lead for Riverbank and Downs").is_visible()
+    assert_accessible(page)
+    response = page.goto("/organisations/systems/QZ1/places/new/")
+    assert response.status == 403
+    assert page.get_by_role("heading", level=1).inner_text() == "You cannot do this"
+    assert_accessible(page)

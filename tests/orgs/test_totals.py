@@ -68,3 +68,14 @@ def test_a_closed_membership_no_longer_counts_towards_the_pcn():
 )
 def test_pcn_size_band_flags(patients, flag):
     assert band_flag(patients) == flag
+
+
+@pytest.mark.django_db
+def test_place_page_lists_practices_that_never_joined_a_pcn(client):
+    tree = build_tree(regions=1, systems=1, places=1, pcns=1, practices=1, unallocated=2)
+    client.force_login(make_user("admin@test.example", Role.NATIONAL_ADMIN))
+    page = client.get(reverse("orgs:place", args=[tree.places[0].code])).content.decode()
+    assert "<h2>Practices not in a PCN</h2>" in page
+    for practice in tree.unallocated:
+        assert f">{practice.name}</a> ({practice.code})" in page
+    assert f">{tree.practices[0].name}</a> ({tree.practices[0].code}):" not in page

@@ -1,7 +1,7 @@
 """The organisation browser: region → system → place → PCN → practice, with totals at every level."""
 
 from django.contrib.auth.decorators import login_required
-from django.db.models import Prefetch, Q
+from django.db.models import Exists, OuterRef, Prefetch, Q
 from django.shortcuts import redirect, render
 
 from pcndev.accounts.permissions import can_define_places, can_edit_pcn
@@ -92,7 +92,9 @@ def place_detail(request, code):
     rows = [(pcn, by_id[pcn.id], band_flag(by_id[pcn.id].patients)) for pcn in pcns]
     place_total = totals.totals_by("place", [place.id], as_of)[place.id]
     unallocated = (
-        place.home_practices.exclude(memberships__valid_to__isnull=True).order_by("name")
+        place.home_practices.filter(
+            ~Exists(PracticeMembership.objects.current().filter(practice=OuterRef("pk")))
+        ).order_by("name")
         if place_total.unallocated_practices
         else []
     )

@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "pcndev.audit",
     "pcndev.orgs",
     "pcndev.accounts",
+    "pcndev.funding",
     "pcndev.demo",
 ]
 

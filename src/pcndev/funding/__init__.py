@@ -1,0 +1,1 @@
+"""Funding: programmes, allocation, top-ups and the ledger."""

@@ -25,7 +25,8 @@ NOT_SIGNED_IN = Decision(False, "Sign in to continue.")
 PLACE_DEFINERS = (Role.NATIONAL_ADMIN, Role.REGION_LEAD, Role.SYSTEM_LEAD)
 
 
-def _in(user, obj, roles=None) -> bool:
+def in_scope(user, obj, roles=None) -> bool:
+    """Whether obj lies in the subtree of the user's roles (all, or only `roles`)."""
     q = VIEW_FILTERS[type(obj)](scope_for(user, roles))
     return type(obj).objects.filter(q, pk=obj.pk).exists()
 
@@ -33,7 +34,7 @@ def _in(user, obj, roles=None) -> bool:
 def can_view(user, obj) -> Decision:
     if not user.is_authenticated:
         return NOT_SIGNED_IN
-    if _in(user, obj):
+    if in_scope(user, obj):
         return ALLOW
     return Decision(False, f"{obj} is outside the organisations your roles cover.")
 
@@ -42,7 +43,7 @@ def can_define_places(user, system: System) -> Decision:
     """Regroup a system's PCNs into local places: the system's lead, its region's lead, or a national admin."""
     if not user.is_authenticated:
         return NOT_SIGNED_IN
-    if _in(user, system, PLACE_DEFINERS):
+    if in_scope(user, system, PLACE_DEFINERS):
         return ALLOW
     return Decision(
         False,
@@ -54,7 +55,7 @@ def can_edit_pcn(user, pcn: PCN) -> Decision:
     """Change a PCN's clinical directors or payee: a lead whose place, system or region covers the PCN."""
     if not user.is_authenticated:
         return NOT_SIGNED_IN
-    if _in(user, pcn, MANAGER_ROLES):
+    if in_scope(user, pcn, MANAGER_ROLES):
         return ALLOW
     return Decision(
         False, f"Only the place lead for {pcn.place} (or a system, region or national lead) can change {pcn}."

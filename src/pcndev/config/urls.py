@@ -12,6 +12,7 @@ urlpatterns = [
     path("search/", org_views.search, name="search"),
     path("organisations/", include("pcndev.orgs.urls")),
     path("account/", include("pcndev.accounts.urls")),
+    path("funding/", include("pcndev.funding.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]

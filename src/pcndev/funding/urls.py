@@ -1,0 +1,12 @@
+from django.urls import path
+
+from pcndev.funding import views
+
+app_name = "funding"
+urlpatterns = [
+    path("", views.programme_list, name="programmes"),
+    path("<int:pk>/", views.programme_detail, name="programme"),
+    path("<int:pk>/systems/<str:code>/", views.system_money, name="system"),
+    path("<int:pk>/places/<str:code>/", views.place_money, name="place"),
+    path("<int:pk>/pcns/<str:code>/", views.pcn_money, name="pcn"),
+]

@@ -1,0 +1,122 @@
+"""Funding pages: programmes, balances drilled down system → place → PCN, a PCN's money and its ledger."""
+
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import get_object_or_404, render
+
+from pcndev.accounts.scope import visible
+from pcndev.funding.ledger import balances_by
+from pcndev.funding.ledger_rules import Balances
+from pcndev.funding.models import AllocationRun, LedgerEntry, Programme
+from pcndev.funding.permissions import can_create_programme
+from pcndev.orgs.lookup import get_visible_or_404
+from pcndev.orgs.models import PCN, Place, System
+
+LEDGER_PAGE = 200
+
+
+def _table(programme, level: str, nodes):
+    nodes = list(nodes)
+    national = balances_by(programme, level, [n.id for n in nodes], fund=LedgerEntry.Fund.NATIONAL)
+    local = balances_by(programme, level, [n.id for n in nodes], fund=LedgerEntry.Fund.LOCAL)
+    rows = [(n, national[n.id] + local[n.id]) for n in nodes]
+    total = sum((b for _, b in rows), Balances())
+    return rows, total
+
+
+@login_required
+def programme_list(request):
+    programmes = Programme.objects.all()
+    return render(
+        request,
+        "funding/programmes.jinja",
+        {"programmes": programmes, "can_create": can_create_programme(request.user), "nav": "funding"},
+    )
+
+
+@login_required
+def programme_detail(request, pk):
+    programme = get_object_or_404(Programme, pk=pk)
+    rows, total = _table(programme, "system", visible(request.user, System).order_by("name"))
+    runs = AllocationRun.objects.filter(programme=programme).order_by("-created_at")[:10]
+    return render(
+        request,
+        "funding/programme.jinja",
+        {
+            "programme": programme,
+            "rows": rows,
+            "total": total,
+            "runs": runs,
+            "priorities": programme.priorities.all(),
+            "nav": "funding",
+        },
+    )
+
+
+@login_required
+def system_money(request, pk, code):
+    programme = get_object_or_404(Programme, pk=pk)
+    system = get_visible_or_404(request.user, System, code=code)
+    rows, total = _table(
+        programme, "place", system.places.filter(pcns__isnull=False).distinct().order_by("name")
+    )
+    return render(
+        request,
+        "funding/node.jinja",
+        {
+            "programme": programme,
+            "node": system,
+            "child_level": "place",
+            "rows": rows,
+            "total": total,
+            "nav": "funding",
+        },
+    )
+
+
+@login_required
+def place_money(request, pk, code):
+    programme = get_object_or_404(Programme, pk=pk)
+    place = get_visible_or_404(request.user, Place, ("system",), code=code)
+    rows, total = _table(programme, "pcn", place.pcns.order_by("name"))
+    return render(
+        request,
+        "funding/node.jinja",
+        {
+            "programme": programme,
+            "node": place,
+            "parent": place.system,
+            "child_level": "pcn",
+            "rows": rows,
+            "total": total,
+            "nav": "funding",
+        },
+    )
+
+
+@login_required
+def pcn_money(request, pk, code):
+    programme = get_object_or_404(Programme, pk=pk)
+    pcn = get_visible_or_404(request.user, PCN, ("place__system", "payee"), code=code)
+    national = balances_by(programme, "pcn", [pcn.id], fund=LedgerEntry.Fund.NATIONAL)[pcn.id]
+    local = balances_by(programme, "pcn", [pcn.id], fund=LedgerEntry.Fund.LOCAL)[pcn.id]
+    entries = LedgerEntry.objects.filter(programme=programme, pcn=pcn).select_related(
+        "reverses", "created_by"
+    )
+    kind = request.GET.get("kind")
+    if kind in LedgerEntry.Kind.values:
+        entries = entries.filter(kind=kind)
+    return render(
+        request,
+        "funding/pcn.jinja",
+        {
+            "programme": programme,
+            "pcn": pcn,
+            "national": national,
+            "local": local,
+            "total": national + local,
+            "entries": entries[:LEDGER_PAGE],
+            "kind": kind,
+            "kinds": LedgerEntry.Kind.choices,
+            "nav": "funding",
+        },
+    )

@@ -55,7 +55,8 @@ def test_a_clinical_director_sees_only_their_own_pcns_money(client):
     assert client.get(reverse("funding:pcn", args=[programme.pk, other.code])).status_code == 404
     assert client.get(reverse("funding:place", args=[programme.pk, own.place.code])).status_code == 404
     home = client.get(reverse("funding:programme", args=[programme.pk])).content.decode()
-    assert _ints(home, "data-allocated") == []  # no system rows: a CD's role does not reach a system
+    assert _ints(home, "data-allocated") == [100_000]  # the CD's own PCN is the only row
+    assert other.name not in home
 
 
 @pytest.mark.django_db

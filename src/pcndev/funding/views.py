@@ -2,6 +2,7 @@
 
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
 
 from pcndev.accounts.scope import visible
 from pcndev.funding.ledger import balances_by
@@ -18,9 +19,21 @@ def _table(programme, level: str, nodes):
     nodes = list(nodes)
     national = balances_by(programme, level, [n.id for n in nodes], fund=LedgerEntry.Fund.NATIONAL)
     local = balances_by(programme, level, [n.id for n in nodes], fund=LedgerEntry.Fund.LOCAL)
-    rows = [(n, national[n.id] + local[n.id]) for n in nodes]
-    total = sum((b for _, b in rows), Balances())
+    rows = [
+        (n, national[n.id] + local[n.id], reverse(f"funding:{level}", args=[programme.pk, n.code]))
+        for n in nodes
+    ]
+    total = sum((b for _, b, _ in rows), Balances())
     return rows, total
+
+
+def _top_level(user):
+    """The highest level of the tree the user can see: systems, else places, else PCNs."""
+    for level, model in (("system", System), ("place", Place), ("pcn", PCN)):
+        nodes = list(visible(user, model).order_by("name"))
+        if nodes:
+            return level, nodes
+    return "pcn", []
 
 
 @login_required
@@ -36,7 +49,8 @@ def programme_list(request):
 @login_required
 def programme_detail(request, pk):
     programme = get_object_or_404(Programme, pk=pk)
-    rows, total = _table(programme, "system", visible(request.user, System).order_by("name"))
+    level, nodes = _top_level(request.user)
+    rows, total = _table(programme, level, nodes)
     runs = AllocationRun.objects.filter(programme=programme).order_by("-created_at")[:10]
     return render(
         request,
@@ -46,6 +60,7 @@ def programme_detail(request, pk):
             "rows": rows,
             "total": total,
             "runs": runs,
+            "level": level,
             "priorities": programme.priorities.all(),
             "nav": "funding",
         },

@@ -1,0 +1,34 @@
+"""A place lead follows the money from the programme to a PCN's ledger; axe on every page."""
+
+import pytest
+
+from pcndev.demo.build import DEMO_PASSWORD, build_demo, ensure_users
+from pcndev.demo.money import build_money
+from tests.e2e.conftest import assert_accessible, click_and_wait, sign_in
+
+
+@pytest.fixture
+def demo(transactional_db):
+    build_demo()
+    ensure_users()
+    build_money()
+
+
+def test_place_lead_follows_the_money_to_a_pcn_ledger(page, demo):
+    sign_in(page, "place.lead@pcndev.example", DEMO_PASSWORD)
+    click_and_wait(page, page.get_by_role("link", name="Funding", exact=True))
+    assert_accessible(page)
+    click_and_wait(page, page.get_by_role("link", name="PCN development support", exact=True))
+    assert page.get_by_role("cell", name="Chalkhill").is_visible()
+    assert_accessible(page)
+    click_and_wait(page, page.get_by_role("link", name="Chalkhill", exact=True))
+    assert_accessible(page)
+    click_and_wait(page, page.get_by_role("link", name="Chalkhill Central PCN"))
+    main = page.locator("main").inner_text()
+    assert "MOU-RBD-2019-001" in main and "CCG primary care transformation budget" in main
+    assert_accessible(page)
+    page.get_by_label("Show").select_option("release")
+    click_and_wait(page, page.get_by_role("button", name="Filter"))
+    rows = page.locator("table").nth(1).locator("tbody tr")
+    assert rows.count() == 1 and "£20,000.00" in rows.first.inner_text()
+    assert_accessible(page)

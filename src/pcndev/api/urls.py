@@ -4,6 +4,7 @@ from django.http import Http404
 from ninja import NinjaAPI
 
 from pcndev.api.auth import AUTH
+from pcndev.api.funding import router as funding_router
 from pcndev.api.orgs import router as orgs_router
 
 api = NinjaAPI(
@@ -15,6 +16,7 @@ api = NinjaAPI(
     docs_url="/docs",
 )
 api.add_router("/", orgs_router)
+api.add_router("/", funding_router)
 
 
 @api.exception_handler(Http404)

@@ -1,0 +1,349 @@
+"""Funding endpoints: programmes, allocation runs (preview, save, read), balances, the ledger and top-ups."""
+
+import datetime
+
+from django.db.models import Q
+from django.shortcuts import get_object_or_404
+from ninja import Router, Schema
+from ninja.responses import Status
+
+from pcndev.accounts.scope import scope_for, visible
+from pcndev.funding.allocating import as_json, preview, save_run
+from pcndev.funding.inputs import resolve_scope
+from pcndev.funding.ledger import LedgerRefused, balances_by, post
+from pcndev.funding.models import AllocationLine, AllocationRun, LedgerEntry, Programme
+from pcndev.funding.permissions import can_create_programme, can_manage_money
+from pcndev.funding.programmes import create_programme
+from pcndev.funding.top_ups import add_top_up
+from pcndev.orgs.lookup import get_visible_or_404
+from pcndev.orgs.models import PCN, Place, System
+
+router = Router(tags=["funding"])
+LEVEL_MODEL = {"system": System, "place": Place, "pcn": PCN}
+
+
+class Problem(Schema):
+    detail: str
+    reasons: list[str] = []
+
+
+class ProgrammeIn(Schema):
+    name: str
+    financial_year: int
+    national_total_pence: int
+    list_size_date: datetime.date
+    cd_share_bp: int = 1000
+    cd_split: str = "per-pcn"
+    basis: str = "list-size"
+    requires_system_signoff: bool = False
+
+
+class ProgrammeOut(Schema):
+    id: int
+    name: str
+    financial_year: int
+    year_label: str
+    national_total_pence: int
+    list_size_date: datetime.date
+    cd_share_bp: int
+    cd_split: str
+    basis: str
+    priorities: list[dict]
+
+
+class RunIn(Schema):
+    total_pence: int
+    scope: str = "national"
+    basis: str = "list-size"
+    as_of: datetime.date | None = None
+    cd_share_bp: int | None = None
+    cd_split: str | None = None
+    save: bool = False
+
+
+class RunRowOut(Schema):
+    level: str
+    code: str
+    name: str
+    list_size: int
+    development_pence: int
+    cd_pence: int
+    total_pence: int
+
+
+class RunOut(Schema):
+    id: int | None = None
+    version: int | None = None
+    total_pence: int
+    as_of: datetime.date
+    basis: str
+    unallocated_practices: int
+    unallocated_patients: int
+    unallocated_would_draw_pence: int
+    rows: list[RunRowOut]
+
+
+class BalanceOut(Schema):
+    level: str
+    code: str
+    name: str
+    allocated: int
+    topped_up: int
+    committed: int
+    released: int
+    spent: int
+    returned: int
+    available: int
+
+
+class EntryIn(Schema):
+    pcn: str
+    kind: str
+    amount_pence: int
+    reverses: int | None = None
+    reference: str = ""
+    payee: str = ""
+    entry_date: datetime.date | None = None
+    note: str = ""
+
+
+class EntryOut(Schema):
+    id: int
+    pcn: str
+    kind: str
+    fund: str
+    amount_pence: int
+    reverses: int | None
+    reference: str
+    entry_date: datetime.date
+    note: str
+
+
+class TopUpIn(Schema):
+    level: str
+    code: str
+    amount_pence: int
+    source: str
+    note: str = ""
+    spread: str = "list-size"
+
+
+def _programme_out(p: Programme) -> dict:
+    return {
+        **{
+            f: getattr(p, f)
+            for f in (
+                "id",
+                "name",
+                "financial_year",
+                "year_label",
+                "national_total_pence",
+                "list_size_date",
+                "cd_share_bp",
+                "cd_split",
+                "basis",
+            )
+        },
+        "priorities": [{"kind": x.kind, "code": x.code, "title": x.title} for x in p.priorities.all()],
+    }
+
+
+def _entry_out(e: LedgerEntry) -> dict:
+    return {
+        "id": e.id,
+        "pcn": e.pcn.code,
+        "kind": e.kind,
+        "fund": e.fund,
+        "amount_pence": e.amount_pence,
+        "reverses": e.reverses_id,
+        "reference": e.reference,
+        "entry_date": e.entry_date,
+        "note": e.note,
+    }
+
+
+@router.get("/programmes", response=list[ProgrammeOut])
+def list_programmes(request):
+    return [_programme_out(p) for p in Programme.objects.prefetch_related("priorities")]
+
+
+@router.post("/programmes", response={201: ProgrammeOut, 403: Problem, 422: Problem})
+def create_programme_endpoint(request, body: ProgrammeIn):
+    decision = can_create_programme(request.user)
+    if not decision:
+        return Status(403, {"detail": decision.reason})
+    try:
+        programme = create_programme(**body.dict(), user=request.user)
+    except ValueError as exc:
+        return Status(422, {"detail": str(exc)})
+    return Status(201, _programme_out(programme))
+
+
+@router.get("/programmes/{pk}", response=ProgrammeOut)
+def get_programme(request, pk: int):
+    return _programme_out(get_object_or_404(Programme, pk=pk))
+
+
+@router.post(
+    "/programmes/{pk}/runs", response={200: RunOut, 201: RunOut, 403: Problem, 409: Problem, 422: Problem}
+)
+def allocate_endpoint(request, pk: int, body: RunIn):
+    programme = get_object_or_404(Programme, pk=pk)
+    try:
+        level, code, node = resolve_scope(body.scope)
+        decision = can_manage_money(request.user, node)
+        if not decision:
+            return Status(403, {"detail": decision.reason})
+        result = preview(
+            body.total_pence,
+            body.scope,
+            body.basis,
+            body.as_of or programme.list_size_date,
+            programme.cd_share_bp if body.cd_share_bp is None else body.cd_share_bp,
+            body.cd_split or programme.cd_split,
+        )
+        if not body.save:
+            return Status(200, as_json(result))
+        run = save_run(programme, result, request.user)
+    except LedgerRefused as exc:
+        return Status(
+            409, {"detail": "The allocation would break the ledger's rules", "reasons": exc.reasons}
+        )
+    except ValueError as exc:
+        return Status(422, {"detail": str(exc)})
+    return Status(201, {**as_json(result), "id": run.id, "version": run.version})
+
+
+@router.get("/runs/{pk}", response=RunOut)
+def get_run(request, pk: int):
+    run = get_object_or_404(AllocationRun, pk=pk)
+    lines = AllocationLine.objects.filter(run=run).filter(_visible_lines(request.user)).order_by("position")
+    return {
+        "id": run.id,
+        "version": run.version,
+        "total_pence": run.total_pence,
+        "as_of": run.list_size_date,
+        "basis": run.basis,
+        "unallocated_practices": run.unallocated_practices,
+        "unallocated_patients": run.unallocated_patients,
+        "unallocated_would_draw_pence": run.unallocated_would_draw_pence,
+        "rows": [
+            {
+                f: getattr(line, f)
+                for f in (
+                    "level",
+                    "code",
+                    "name",
+                    "list_size",
+                    "development_pence",
+                    "cd_pence",
+                    "total_pence",
+                )
+            }
+            for line in lines
+        ],
+    }
+
+
+def _visible_lines(user):
+    scope = scope_for(user)
+    return (
+        (Q(level="system") & scope.systems("system__"))
+        | (Q(level="place") & scope.places("place__"))
+        | (Q(level="pcn") & scope.pcns("pcn__"))
+    )
+
+
+@router.get("/programmes/{pk}/balances", response=list[BalanceOut])
+def balances(request, pk: int, level: str = "system"):
+    programme = get_object_or_404(Programme, pk=pk)
+    model = LEVEL_MODEL.get(level)
+    if model is None:
+        return []
+    nodes = list(visible(request.user, model).order_by("code"))
+    by_id = balances_by(programme, level, [n.id for n in nodes])
+    out = []
+    for n in nodes:
+        b = by_id[n.id]
+        out.append(
+            {
+                "level": level,
+                "code": n.code,
+                "name": n.name,
+                "available": b.available,
+                **{
+                    f: getattr(b, f)
+                    for f in ("allocated", "topped_up", "committed", "released", "spent", "returned")
+                },
+            }
+        )
+    return out
+
+
+@router.get("/programmes/{pk}/ledger", response=list[EntryOut])
+def ledger(request, pk: int, pcn: str | None = None, kind: str | None = None):
+    programme = get_object_or_404(Programme, pk=pk)
+    entries = LedgerEntry.objects.filter(
+        programme=programme, pcn__in=visible(request.user, PCN)
+    ).select_related("pcn")
+    if pcn:
+        entries = entries.filter(pcn__code=pcn)
+    if kind:
+        entries = entries.filter(kind=kind)
+    return [_entry_out(e) for e in entries[:1000]]
+
+
+@router.post(
+    "/programmes/{pk}/ledger",
+    response={201: EntryOut, 403: Problem, 404: Problem, 409: Problem, 422: Problem},
+)
+def post_entry(request, pk: int, body: EntryIn):
+    programme = get_object_or_404(Programme, pk=pk)
+    pcn = get_visible_or_404(request.user, PCN, code=body.pcn)
+    decision = can_manage_money(request.user, pcn)
+    if not decision:
+        return Status(403, {"detail": decision.reason})
+    if body.kind in ("allocation", "top_up"):
+        return Status(
+            422, {"detail": "Allocations come from allocation runs and top-ups from the top-up endpoint"}
+        )
+    reverses = None
+    if body.reverses is not None:
+        reverses = LedgerEntry.objects.filter(pk=body.reverses, programme=programme).first()
+        if reverses is None:
+            return Status(404, {"detail": f"No ledger entry {body.reverses} in this programme"})
+    try:
+        entry = post(
+            programme,
+            pcn,
+            body.kind,
+            body.amount_pence,
+            request.user,
+            reverses=reverses,
+            entry_date=body.entry_date,
+            reference=body.reference,
+            payee=body.payee,
+            note=body.note,
+        )
+    except LedgerRefused as exc:
+        return Status(409, {"detail": "Refused", "reasons": exc.reasons})
+    return Status(201, _entry_out(entry))
+
+
+@router.post("/programmes/{pk}/top-ups", response={201: dict, 403: Problem, 404: Problem, 422: Problem})
+def top_up(request, pk: int, body: TopUpIn):
+    programme = get_object_or_404(Programme, pk=pk)
+    model = LEVEL_MODEL.get(body.level)
+    if model is None:
+        return Status(422, {"detail": "level must be system, place or pcn"})
+    node = get_visible_or_404(request.user, model, code=body.code)
+    decision = can_manage_money(request.user, node)
+    if not decision:
+        return Status(403, {"detail": decision.reason})
+    try:
+        made = add_top_up(
+            programme, node, body.amount_pence, body.source, body.note, body.spread, request.user
+        )
+    except ValueError as exc:
+        return Status(422, {"detail": str(exc)})
+    return Status(201, {"id": made.id, "amount_pence": made.amount_pence, "entries": made.entries.count()})

@@ -32,3 +32,24 @@ def test_place_lead_follows_the_money_to_a_pcn_ledger(page, demo):
     rows = page.locator("table").nth(1).locator("tbody tr")
     assert rows.count() == 1 and "£20,000.00" in rows.first.inner_text()
     assert_accessible(page)
+
+
+def test_system_lead_compares_scenarios_and_reads_a_run(page, demo):
+    sign_in(page, "system.lead@pcndev.example", DEMO_PASSWORD)
+    page.goto("/funding/")
+    click_and_wait(page, page.get_by_role("link", name="PCN development support", exact=True))
+    click_and_wait(page, page.get_by_role("link", name="Compare allocation scenarios"))
+    assert_accessible(page)
+    page.get_by_label("Amount to share, in pounds").fill("-1")
+    click_and_wait(page, page.get_by_role("button", name="Compare"))
+    assert page.get_by_text("There is a problem").is_visible()
+    assert_accessible(page)
+    page.get_by_label("Amount to share, in pounds").fill("1,134,000")
+    click_and_wait(page, page.get_by_role("button", name="Compare"))
+    assert page.get_by_role("cell", name="Chalkhill Central PCN").is_visible()
+    assert_accessible(page)
+    page.goto("/funding/")
+    click_and_wait(page, page.get_by_role("link", name="PCN development support", exact=True))
+    click_and_wait(page, page.get_by_role("link", name="Version 1 for QZ1"))
+    assert page.get_by_role("heading", level=1).inner_text() == "Allocation version 1 for QZ1"
+    assert_accessible(page)

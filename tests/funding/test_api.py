@@ -22,10 +22,18 @@ def _post(client, url, body):
 
 def test_only_a_national_admin_creates_programmes(client, world):
     tree, _ = world
-    body = {"name": "Development 2020", "financial_year": 2020, "national_total_pence": 4_370_000_000, "list_size_date": AS_OF.isoformat()}
+    body = {
+        "name": "Development 2020",
+        "financial_year": 2020,
+        "national_total_pence": 4_370_000_000,
+        "list_size_date": AS_OF.isoformat(),
+    }
     client.force_login(make_user("lead@test.example", Role.SYSTEM_LEAD, tree.systems[0]))
     response = _post(client, "/api/v1/programmes", body)
-    assert response.status_code == 403 and response.json()["detail"] == "Only a national administrator can set up a programme."
+    assert (
+        response.status_code == 403
+        and response.json()["detail"] == "Only a national administrator can set up a programme."
+    )
     client.force_login(make_user("admin@test.example", Role.NATIONAL_ADMIN))
     created = _post(client, "/api/v1/programmes", body)
     assert created.status_code == 201 and len(created.json()["priorities"]) == 10
@@ -44,7 +52,9 @@ def test_a_system_lead_previews_and_saves_their_systems_allocation_only(client, 
     saved = _post(client, url, {"total_pence": 100_000, "scope": own.code, "save": True})
     assert saved.status_code == 201 and saved.json()["version"] == 1
     refused = _post(client, url, {"total_pence": 100_000, "scope": other.code, "save": True})
-    assert refused.status_code == 403 and refused.json()["detail"].startswith("Only a place, system, region or national lead")
+    assert refused.status_code == 403 and refused.json()["detail"].startswith(
+        "Only a place, system, region or national lead"
+    )
     bad = _post(client, url, {"total_pence": -1, "scope": own.code})
     assert bad.status_code == 422 and bad.json()["detail"] == "The total must not be negative"
 
@@ -52,7 +62,11 @@ def test_a_system_lead_previews_and_saves_their_systems_allocation_only(client, 
 def test_run_lines_and_balances_are_scoped(client, world):
     tree, programme = world
     client.force_login(make_user("admin@test.example", Role.NATIONAL_ADMIN))
-    run = _post(client, f"/api/v1/programmes/{programme.pk}/runs", {"total_pence": 1_000_000, "scope": "national", "save": True}).json()
+    run = _post(
+        client,
+        f"/api/v1/programmes/{programme.pk}/runs",
+        {"total_pence": 1_000_000, "scope": "national", "save": True},
+    ).json()
     pcn = tree.pcns[0]
     client.force_login(make_user("cd@test.example", Role.PCN_CD, pcn))
     lines = client.get(f"/api/v1/runs/{run['id']}").json()["rows"]
@@ -67,15 +81,23 @@ def test_run_lines_and_balances_are_scoped(client, world):
 def test_ledger_posts_are_checked_and_explained(client, world):
     tree, programme = world
     client.force_login(make_user("admin@test.example", Role.NATIONAL_ADMIN))
-    _post(client, f"/api/v1/programmes/{programme.pk}/runs", {"total_pence": 1_000_000, "scope": "national", "save": True})
+    _post(
+        client,
+        f"/api/v1/programmes/{programme.pk}/runs",
+        {"total_pence": 1_000_000, "scope": "national", "save": True},
+    )
     pcn, other = tree.pcns[0], tree.pcns[-1]
     url = f"/api/v1/programmes/{programme.pk}/ledger"
     client.force_login(make_user("lead@test.example", Role.PLACE_LEAD, pcn.place))
-    ok = _post(client, url, {"pcn": pcn.code, "kind": "commitment", "amount_pence": 1_000, "reference": "PCCC 12"})
+    ok = _post(
+        client, url, {"pcn": pcn.code, "kind": "commitment", "amount_pence": 1_000, "reference": "PCCC 12"}
+    )
     assert ok.status_code == 201 and ok.json()["reference"] == "PCCC 12"
     too_much = _post(client, url, {"pcn": pcn.code, "kind": "release", "amount_pence": 1_001})
     assert too_much.status_code == 409
-    assert too_much.json()["reasons"] == [f"{pcn.name}: Cannot release £10.01: only £10.00 of committed money has not been released yet"]
+    assert too_much.json()["reasons"] == [
+        f"{pcn.name}: Cannot release £10.01: only £10.00 of committed money has not been released yet"
+    ]
     assert _post(client, url, {"pcn": other.code, "kind": "commitment", "amount_pence": 1}).status_code == 404
     assert _post(client, url, {"pcn": pcn.code, "kind": "allocation", "amount_pence": 1}).status_code == 422
     client.force_login(make_user("cd@test.example", Role.PCN_CD, pcn))
@@ -89,9 +111,16 @@ def test_place_leads_add_top_ups_to_their_place(client, world):
     place = tree.places[0]
     client.force_login(make_user("lead@test.example", Role.PLACE_LEAD, place))
     url = f"/api/v1/programmes/{programme.pk}/top-ups"
-    made = _post(client, url, {"level": "place", "code": place.code, "amount_pence": 5_000, "source": "CCG budget"})
+    made = _post(
+        client, url, {"level": "place", "code": place.code, "amount_pence": 5_000, "source": "CCG budget"}
+    )
     assert made.status_code == 201 and made.json()["entries"] == 2
     other = tree.places[-1]
-    assert _post(client, url, {"level": "place", "code": other.code, "amount_pence": 5_000, "source": "x"}).status_code == 404
+    assert (
+        _post(
+            client, url, {"level": "place", "code": other.code, "amount_pence": 5_000, "source": "x"}
+        ).status_code
+        == 404
+    )
     bad = _post(client, url, {"level": "place", "code": place.code, "amount_pence": 0, "source": "x"})
     assert bad.status_code == 422 and "more than £0.00" in bad.json()["detail"]

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from pcndev.funding import views
+from pcndev.funding import scenario_views, views
 
 app_name = "funding"
 urlpatterns = [
@@ -9,4 +9,6 @@ urlpatterns = [
     path("<int:pk>/systems/<str:code>/", views.system_money, name="system"),
     path("<int:pk>/places/<str:code>/", views.place_money, name="place"),
     path("<int:pk>/pcns/<str:code>/", views.pcn_money, name="pcn"),
+    path("<int:pk>/runs/<int:run_pk>/", scenario_views.run_detail, name="run"),
+    path("<int:pk>/compare/", scenario_views.compare, name="compare"),
 ]

@@ -5,6 +5,7 @@ from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 
 from pcndev.accounts.scope import visible
+from pcndev.exports import FORMATS, Column, download
 from pcndev.funding.ledger import balances_by
 from pcndev.funding.ledger_rules import Balances
 from pcndev.funding.models import AllocationRun, LedgerEntry, Programme
@@ -13,6 +14,44 @@ from pcndev.orgs.lookup import get_visible_or_404
 from pcndev.orgs.models import PCN, Place, System
 
 LEDGER_PAGE = 200
+
+
+BALANCE_COLUMNS = [
+    Column("Organisation"),
+    Column("ODS code"),
+    *(
+        Column(t, money=True)
+        for t in ("Allocated", "Top-ups", "Committed", "Released", "Spent", "Returned", "Available")
+    ),
+]
+
+
+def _export_balances(request, programme, name: str, rows, total):
+    def line(label, code, b):
+        return [
+            label,
+            code,
+            b.allocated,
+            b.topped_up,
+            b.committed,
+            b.released,
+            b.spent,
+            b.returned,
+            b.available,
+        ]
+
+    data = [line(n.name, n.code, b) for n, b, _ in rows] + [line("Total", "", total)]
+    return download(
+        request.GET["format"],
+        f"{programme.financial_year}-{name}-money",
+        f"{name} money",
+        BALANCE_COLUMNS,
+        data,
+    )
+
+
+def _wants_export(request) -> bool:
+    return request.GET.get("format") in FORMATS
 
 
 def _table(programme, level: str, nodes):
@@ -51,6 +90,8 @@ def programme_detail(request, pk):
     programme = get_object_or_404(Programme, pk=pk)
     level, nodes = _top_level(request.user)
     rows, total = _table(programme, level, nodes)
+    if _wants_export(request):
+        return _export_balances(request, programme, "programme", rows, total)
     runs = AllocationRun.objects.filter(programme=programme).order_by("-created_at")[:10]
     return render(
         request,
@@ -74,6 +115,8 @@ def system_money(request, pk, code):
     rows, total = _table(
         programme, "place", system.places.filter(pcns__isnull=False).distinct().order_by("name")
     )
+    if _wants_export(request):
+        return _export_balances(request, programme, system.code, rows, total)
     return render(
         request,
         "funding/node.jinja",
@@ -93,6 +136,8 @@ def place_money(request, pk, code):
     programme = get_object_or_404(Programme, pk=pk)
     place = get_visible_or_404(request.user, Place, ("system",), code=code)
     rows, total = _table(programme, "pcn", place.pcns.order_by("name"))
+    if _wants_export(request):
+        return _export_balances(request, programme, place.code, rows, total)
     return render(
         request,
         "funding/node.jinja",
@@ -120,6 +165,22 @@ def pcn_money(request, pk, code):
     kind = request.GET.get("kind")
     if kind in LedgerEntry.Kind.values:
         entries = entries.filter(kind=kind)
+    if _wants_export(request):
+        columns = [
+            Column("Date"),
+            Column("Entry"),
+            Column("Fund"),
+            Column("Amount", money=True),
+            Column("Reference"),
+            Column("Note"),
+        ]
+        data = [
+            [e.entry_date, e.get_kind_display(), e.get_fund_display(), e.amount_pence, e.reference, e.note]
+            for e in entries
+        ]
+        return download(
+            request.GET["format"], f"{programme.financial_year}-{pcn.code}-ledger", "Ledger", columns, data
+        )
     return render(
         request,
         "funding/pcn.jinja",

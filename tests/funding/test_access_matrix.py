@@ -1,0 +1,42 @@
+"""Funding access, generated: every role × every system/place/PCN money page and ledger write, UI and API."""
+
+import json
+
+import pytest
+from django.urls import reverse
+
+from pcndev.accounts.models import Role
+from pcndev.funding.ledger import post_many
+from tests.accounts.test_access_matrix import ROLE_CASES, _expected, _holder
+from tests.builders import build_tree
+from tests.funding.builders import make_programme
+
+MANAGERS = {Role.NATIONAL_ADMIN, Role.REGION_LEAD, Role.SYSTEM_LEAD, Role.PLACE_LEAD}
+
+
+@pytest.fixture
+def funded(db):
+    tree = build_tree(regions=2, systems=1, places=2, pcns=2, practices=1, unallocated=0)
+    programme = make_programme()
+    post_many(programme, [dict(pcn=p, kind="allocation", amount_pence=100_000) for p in tree.pcns])
+    return tree, programme
+
+
+@pytest.mark.parametrize(("role", "role_level"), ROLE_CASES, ids=[f"{r}@{lv}" for r, lv in ROLE_CASES])
+def test_money_pages_and_ledger_writes_follow_the_subtree(client, funded, role, role_level):
+    tree, programme = funded
+    user, node = _holder(tree, role, role_level)
+    client.force_login(user)
+    for level, objects in (("system", tree.systems), ("place", tree.places), ("pcn", tree.pcns)):
+        for obj in objects:
+            allowed = _expected(tree, level, obj, role_level, node)
+            status = client.get(reverse(f"funding:{level}", args=[programme.pk, obj.code])).status_code
+            assert status == (200 if allowed else 404), f"{role}@{role_level} {level} {obj.code}: {status}"
+            listed = {b["code"] for b in client.get(f"/api/v1/programmes/{programme.pk}/balances?level={level}").json()}
+            assert (obj.code in listed) == allowed
+    for pcn in tree.pcns:
+        visible = _expected(tree, "pcn", pcn, role_level, node)
+        body = {"pcn": pcn.code, "kind": "commitment", "amount_pence": 1}
+        status = client.post(f"/api/v1/programmes/{programme.pk}/ledger", json.dumps(body), content_type="application/json").status_code
+        expected = (201 if role in MANAGERS else 403) if visible else 404
+        assert status == expected, f"{role}@{role_level} commit to {pcn.code}: {status}"

@@ -53,3 +53,25 @@ def test_system_lead_compares_scenarios_and_reads_a_run(page, demo):
     click_and_wait(page, page.get_by_role("link", name="Version 1 for QZ1"))
     assert page.get_by_role("heading", level=1).inner_text() == "Allocation version 1 for QZ1"
     assert_accessible(page)
+
+
+def test_national_admin_sets_up_the_2020_programme(page, demo):
+    sign_in(page, "admin@pcndev.example", DEMO_PASSWORD)
+    page.goto("/funding/")
+    click_and_wait(page, page.get_by_role("button", name="Set up a programme"))
+    assert_accessible(page)
+    click_and_wait(page, page.get_by_role("button", name="Set up programme"))
+    assert page.get_by_text("There is a problem").is_visible()
+    assert_accessible(page)
+    page.get_by_label("Name", exact=True).fill("PCN development support")
+    page.get_by_label("Financial year it starts").fill("2020")
+    page.get_by_label("National total").fill("43,700,000")
+    page.get_by_label("Day").fill("1")
+    page.get_by_label("Month").fill("1")
+    page.get_by_label("Year", exact=True).fill("2020")
+    click_and_wait(page, page.get_by_role("button", name="Set up programme"))
+    assert page.get_by_role("heading", level=1).inner_text() == "PCN development support", page.locator(
+        "main"
+    ).inner_text()
+    assert "Access: total triage" in page.locator("main").inner_text()
+    assert_accessible(page)

@@ -32,11 +32,16 @@ def test_money_pages_and_ledger_writes_follow_the_subtree(client, funded, role, 
             allowed = _expected(tree, level, obj, role_level, node)
             status = client.get(reverse(f"funding:{level}", args=[programme.pk, obj.code])).status_code
             assert status == (200 if allowed else 404), f"{role}@{role_level} {level} {obj.code}: {status}"
-            listed = {b["code"] for b in client.get(f"/api/v1/programmes/{programme.pk}/balances?level={level}").json()}
+            listed = {
+                b["code"]
+                for b in client.get(f"/api/v1/programmes/{programme.pk}/balances?level={level}").json()
+            }
             assert (obj.code in listed) == allowed
     for pcn in tree.pcns:
         visible = _expected(tree, "pcn", pcn, role_level, node)
         body = {"pcn": pcn.code, "kind": "commitment", "amount_pence": 1}
-        status = client.post(f"/api/v1/programmes/{programme.pk}/ledger", json.dumps(body), content_type="application/json").status_code
+        status = client.post(
+            f"/api/v1/programmes/{programme.pk}/ledger", json.dumps(body), content_type="application/json"
+        ).status_code
         expected = (201 if role in MANAGERS else 403) if visible else 404
         assert status == expected, f"{role}@{role_level} commit to {pcn.code}: {status}"

@@ -1,10 +1,11 @@
 from django.urls import path
 
-from pcndev.funding import scenario_views, views
+from pcndev.funding import manage_views, scenario_views, views
 
 app_name = "funding"
 urlpatterns = [
     path("", views.programme_list, name="programmes"),
+    path("new/", manage_views.programme_new, name="programme-new"),
     path("<int:pk>/", views.programme_detail, name="programme"),
     path("<int:pk>/systems/<str:code>/", views.system_money, name="system"),
     path("<int:pk>/places/<str:code>/", views.place_money, name="place"),

@@ -1,8 +1,12 @@
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 
+from pcndev.forms import NHSForm
+
 
 class SignInForm(AuthenticationForm):
+    anchors = {"__all__": "#id_username", "username": "#id_username", "password": "#id_password"}
+    error_list = NHSForm.error_list
     username = forms.EmailField(
         label="Email address",
         max_length=254,
@@ -22,10 +26,3 @@ class SignInForm(AuthenticationForm):
         "invalid_login": "Enter a correct email address and password. Both are case-sensitive.",
         "inactive": "This account is inactive. Contact your administrator.",
     }
-
-    def error_list(self) -> list[dict]:
-        items = []
-        for name, errors in self.errors.items():
-            anchor = "#id_username" if name == "__all__" else f"#id_{name}"
-            items.extend({"text": str(e), "href": anchor} for e in errors)
-        return items

@@ -4,19 +4,9 @@ import datetime
 
 from django import forms
 
+from pcndev.forms import NHSForm
 from pcndev.funding.models import Programme
 from pcndev.funding.programmes import ProgrammeError, percent_to_bp, pounds_to_pence
-
-
-class NHSForm(forms.Form):
-    def error_list(self) -> list[dict]:
-        items = []
-        for name, errors in self.errors.items():
-            anchor = f"#{name}" if name in self.fields else "#main-content"
-            if name == "list_size_date":
-                anchor = "#list_size_date-day"
-            items.extend({"text": str(e), "href": anchor} for e in errors)
-        return items
 
 
 def _pounds(value: str) -> int:
@@ -27,6 +17,7 @@ def _pounds(value: str) -> int:
 
 
 class ProgrammeForm(NHSForm):
+    anchors = {"list_size_date": "#list_size_date-day"}
     name = forms.CharField(max_length=200, error_messages={"required": "Enter a name for the programme"})
     financial_year = forms.IntegerField(
         min_value=2019,

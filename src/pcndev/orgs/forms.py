@@ -2,10 +2,11 @@
 
 from django import forms
 
+from pcndev.forms import NHSForm
 from pcndev.orgs.places import CODE_PATTERN
 
 
-class PlaceForm(forms.Form):
+class PlaceForm(NHSForm):
     name = forms.CharField(
         max_length=200, error_messages={"required": "Enter a name for the place, like Kingston"}
     )
@@ -28,13 +29,3 @@ class PlaceForm(forms.Form):
                 "Code must be 2 to 20 capital letters, digits or hyphens, like SWL-KIN"
             )
         return code
-
-    def error_list(self) -> list[dict]:
-        """Items for the NHS error summary, each linking to its field."""
-        items = []
-        for name, errors in self.errors.items():
-            anchor = f"#{name}" if name in self.fields else "#main-content"
-            if name == "pcns":
-                anchor = "#pcns"
-            items.extend({"text": str(e), "href": anchor} for e in errors)
-        return items

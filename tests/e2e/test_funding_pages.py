@@ -75,3 +75,41 @@ def test_national_admin_sets_up_the_2020_programme(page, demo):
     ).inner_text()
     assert "Access: total triage" in page.locator("main").inner_text()
     assert_accessible(page)
+
+
+def test_system_lead_allocates_and_place_lead_tops_up_in_the_browser(page, demo):
+    sign_in(page, "system.lead@pcndev.example", DEMO_PASSWORD)
+    page.goto("/funding/")
+    click_and_wait(page, page.get_by_role("link", name="PCN development support", exact=True))
+    click_and_wait(page, page.get_by_role("link", name="Allocate money"))
+    assert_accessible(page)
+    page.get_by_label("Amount", exact=True).fill("1,200,000")
+    page.get_by_label("Equally per PCN").check()
+    click_and_wait(page, page.get_by_role("button", name="Preview"))
+    assert page.get_by_text("Preview: £1,200,000.00 by equal").is_visible()
+    assert_accessible(page)
+    click_and_wait(page, page.get_by_role("button", name="Save this allocation"))
+    assert page.get_by_role("heading", level=1).inner_text() == "Allocation version 2 for QZ1", page.locator(
+        "main"
+    ).inner_text()[:600]
+    assert page.get_by_text("Changes since version 1").is_visible()
+    assert_accessible(page)
+
+    page.goto("/funding/")
+    click_and_wait(page, page.get_by_role("link", name="PCN development support", exact=True))
+    click_and_wait(page, page.get_by_role("link", name="Riverbank and Downs Health and Care Partnership"))
+    click_and_wait(
+        page,
+        page.get_by_role("link", name="Add a top-up for Riverbank and Downs Health and Care Partnership"),
+    )
+    assert_accessible(page)
+    click_and_wait(page, page.get_by_role("button", name="Add top-up"))
+    assert page.get_by_text("There is a problem").is_visible()
+    assert_accessible(page)
+    page.get_by_label("Amount", exact=True).fill("50,000")
+    page.get_by_label("Where the money comes from").fill("ICS transformation fund")
+    click_and_wait(page, page.get_by_role("button", name="Add top-up"))
+    assert page.get_by_text(
+        "The top-up for Riverbank and Downs Health and Care Partnership was added"
+    ).is_visible()
+    assert_accessible(page)

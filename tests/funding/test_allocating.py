@@ -47,14 +47,30 @@ def test_saved_runs_are_versioned_and_replace_earlier_allocations_in_the_ledger(
         first.save()
 
 
+def test_reallocating_above_commitments_succeeds_even_when_the_amount_falls(system_tree):
+    programme = make_programme()
+    system = system_tree.systems[0]
+    save_run(programme, preview(100_000_00, system.code, "list-size", AS_OF))
+    pcn = system_tree.pcns[0]
+    post(programme, pcn, "commitment", 4_000_00)  # its list-size share was £5,128.20
+    save_run(programme, preview(24_000_00, system.code, "equal", AS_OF))  # now £4,000.00 each
+    balances = balances_by(programme, "pcn", [pcn.id])[pcn.id]
+    assert balances.allocated == 4_000_00 and balances.committed == 4_000_00 and balances.available == 0
+
+
 def test_a_run_that_would_leave_commitments_unfunded_is_refused(system_tree):
     programme = make_programme()
     system = system_tree.systems[0]
     save_run(programme, preview(100_000_00, system.code, "list-size", AS_OF))
     pcn = system_tree.pcns[0]
     post(programme, pcn, "commitment", balances_by(programme, "pcn", [pcn.id])[pcn.id].allocated)
-    with pytest.raises(LedgerRefused, match="already committed"):
+    with pytest.raises(LedgerRefused) as caught:
         save_run(programme, preview(10_00, system.code, "list-size", AS_OF))
+    assert any(
+        r.startswith(f"{pcn.name}: the new allocation of £")
+        and r.endswith("of national money already committed")
+        for r in caught.value.reasons
+    )
     assert AllocationRun.objects.count() == 1
 
 

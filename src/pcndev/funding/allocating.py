@@ -7,9 +7,10 @@ from django.db import transaction
 from django.db.models import Max
 
 from pcndev.audit.services import record
+from pcndev.config.formatting import format_pence
 from pcndev.funding.allocation import Allocation, Basis, allocate, unallocated_report
 from pcndev.funding.inputs import build_inputs, resolve_scope
-from pcndev.funding.ledger import post_many
+from pcndev.funding.ledger import LedgerRefused, balances_by, post_many
 from pcndev.funding.models import AllocationLine, AllocationRun, LedgerEntry, Programme
 from pcndev.orgs.models import PCN, Place, System
 
@@ -137,10 +138,26 @@ def save_run(programme: Programme, p: Preview, user=None) -> AllocationRun:
 
 
 def _replace_ledger_allocations(programme, run, pcns, allocation: Allocation, user) -> None:
+    """Post the new allocations, then reverse the old ones, so only the final state has to satisfy the rules."""
+    new = {r.code: r.total_pence for r in allocation.by_level("pcn")}
+    committed = balances_by(programme, "pcn", [p.id for p in pcns.values()])
+    short = [
+        f"{pcn.name}: the new allocation of {format_pence(new[code])} is less than the "
+        f"{format_pence(committed[pcn.id].committed - committed[pcn.id].topped_up)} of national money already committed"
+        for code, pcn in sorted(pcns.items())
+        if committed[pcn.id].committed > new[code] + committed[pcn.id].topped_up
+    ]
+    if short:
+        raise LedgerRefused(short)
     active = LedgerEntry.objects.filter(
         programme=programme, kind=LedgerEntry.Kind.ALLOCATION, pcn__in=pcns.values(), reversed_by__isnull=True
     ).select_related("pcn")
     specs = [
+        dict(pcn=pcns[code], kind="allocation", amount_pence=amount, allocation_run=run, note=str(run))
+        for code, amount in new.items()
+        if amount > 0
+    ]
+    specs += [
         dict(
             pcn=e.pcn,
             kind="reversal",
@@ -150,12 +167,5 @@ def _replace_ledger_allocations(programme, run, pcns, allocation: Allocation, us
             note=f"Replaced by {run}",
         )
         for e in active
-    ]
-    specs += [
-        dict(
-            pcn=pcns[r.code], kind="allocation", amount_pence=r.total_pence, allocation_run=run, note=str(run)
-        )
-        for r in allocation.by_level("pcn")
-        if r.total_pence > 0
     ]
     post_many(programme, specs, user)

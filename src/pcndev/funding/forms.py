@@ -8,6 +8,12 @@ from pcndev.forms import NHSForm
 from pcndev.funding.models import Programme
 from pcndev.funding.programmes import ProgrammeError, percent_to_bp, pounds_to_pence
 
+BASIS_CHOICES = [
+    ("list-size", "By list size"),
+    ("equal", "Equally per PCN"),
+    ("blend:50", "50% equal, 50% by list size"),
+]
+
 
 def _pounds(value: str) -> int:
     try:
@@ -36,14 +42,7 @@ class ProgrammeForm(NHSForm):
         initial="10", error_messages={"required": "Enter the CD development share, like 10"}
     )
     cd_split = forms.ChoiceField(choices=Programme.CdSplit.choices, initial="per-pcn")
-    basis = forms.ChoiceField(
-        choices=[
-            ("list-size", "By list size"),
-            ("equal", "Equally per PCN"),
-            ("blend:50", "50% equal, 50% by list size"),
-        ],
-        initial="list-size",
-    )
+    basis = forms.ChoiceField(choices=BASIS_CHOICES, initial="list-size")
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -73,3 +72,36 @@ class ProgrammeForm(NHSForm):
                     ["The list-size date must be a real date, like 1 4 2019"]
                 )
         return data
+
+
+class AllocationForm(NHSForm):
+    scope = forms.ChoiceField(
+        choices=(), error_messages={"invalid_choice": "Choose a system or place you manage"}
+    )
+    total = forms.CharField(error_messages={"required": "Enter the amount to allocate, like 1,134,000"})
+    basis = forms.ChoiceField(choices=BASIS_CHOICES, initial="list-size")
+
+    def __init__(self, *args, scope_choices=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["scope"].choices = scope_choices
+
+    def clean_total(self):
+        return _pounds(self.cleaned_data["total"])
+
+
+class TopUpForm(NHSForm):
+    amount = forms.CharField(error_messages={"required": "Enter the amount of the top-up, like 20,000"})
+    source = forms.CharField(
+        max_length=200,
+        error_messages={"required": "Say where the money comes from, like the CCG's primary care budget"},
+    )
+    note = forms.CharField(required=False, widget=forms.Textarea)
+    spread = forms.ChoiceField(
+        choices=[("list-size", "By list size"), ("equal", "Equally per PCN")], initial="list-size"
+    )
+
+    def clean_amount(self):
+        pence = _pounds(self.cleaned_data["amount"])
+        if pence <= 0:
+            raise forms.ValidationError("Enter an amount of more than £0.00")
+        return pence

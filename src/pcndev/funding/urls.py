@@ -12,4 +12,6 @@ urlpatterns = [
     path("<int:pk>/pcns/<str:code>/", views.pcn_money, name="pcn"),
     path("<int:pk>/runs/<int:run_pk>/", scenario_views.run_detail, name="run"),
     path("<int:pk>/compare/", scenario_views.compare, name="compare"),
+    path("<int:pk>/allocate/", manage_views.allocation_new, name="allocate"),
+    path("<int:pk>/<str:level>/<str:code>/top-up/", manage_views.top_up_new, name="top-up"),
 ]

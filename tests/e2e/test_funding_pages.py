@@ -29,7 +29,7 @@ def test_place_lead_follows_the_money_to_a_pcn_ledger(page, demo):
     assert_accessible(page)
     page.get_by_label("Show").select_option("release")
     click_and_wait(page, page.get_by_role("button", name="Filter"))
-    rows = page.locator("table").nth(1).locator("tbody tr")
+    rows = page.get_by_role("table", name="Ledger entries").locator("tbody tr")
     assert rows.count() == 1 and "£20,000.00" in rows.first.inner_text()
     assert_accessible(page)
 

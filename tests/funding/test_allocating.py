@@ -1,17 +1,20 @@
 """Allocating from the register: preview, saved versions, the ledger, and the CLI."""
 
 import json
+import re
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.urls import reverse
 
+from pcndev.accounts.models import Role
 from pcndev.audit.models import AuditEvent
 from pcndev.funding.allocating import preview, save_run
 from pcndev.funding.ledger import LedgerRefused, balances_by, post
 from pcndev.funding.models import AllocationLine, AllocationRun, LedgerEntry, Programme
 from pcndev.funding.programmes import ProgrammeError, create_programme, percent_to_bp, pounds_to_pence
 from pcndev.orgs.models import ClinicalDirector
-from tests.builders import AS_OF, build_tree
+from tests.builders import AS_OF, build_tree, make_user
 from tests.funding.builders import make_programme
 
 
@@ -217,3 +220,16 @@ def test_percentages_become_basis_points():
     assert percent_to_bp("10") == 1000 and percent_to_bp("12.5%") == 1250
     with pytest.raises(ProgrammeError, match="more than two decimal places"):
         percent_to_bp("10.005")
+
+
+def test_the_pcn_money_page_shows_practice_shares_of_the_latest_run(client, system_tree):
+    programme = make_programme()
+    system = system_tree.systems[0]
+    save_run(programme, preview(100_000_00, system.code, "list-size", AS_OF))
+    run = save_run(programme, preview(50_000_00, system.code, "list-size", AS_OF))
+    pcn = system_tree.pcns[0]
+    line = AllocationLine.objects.get(run=run, pcn=pcn)
+    client.force_login(make_user("lead@test.example", Role.SYSTEM_LEAD, system))
+    page = client.get(reverse("funding:pcn", args=[programme.pk, pcn.code])).content.decode()
+    shares = [int(v) for v in re.findall(r'data-share="(\d+)"', page)]
+    assert len(shares) == 2 and sum(shares) == line.development_pence

@@ -5,7 +5,7 @@ from collections import defaultdict
 
 from django.db.models import Exists, OuterRef, Sum
 
-from pcndev.funding.allocation import PCNInput
+from pcndev.funding.allocation import PCNInput, PracticeInput
 from pcndev.orgs.models import PCN, ClinicalDirector, ListSize, Place, Practice, PracticeMembership, System
 
 
@@ -80,3 +80,19 @@ def _unallocated(level: str, node, as_of) -> dict:
         loose = loose.filter(home_place=node)
     patients = ListSize.objects.filter(as_of=as_of, practice__in=loose).aggregate(n=Sum("patients"))["n"] or 0
     return {"practices": loose.count(), "patients": patients}
+
+
+def practice_inputs(pcn: PCN, as_of: datetime.date):
+    """The PCN's current practices with their list sizes on `as_of` (0 when no figure), for information shares."""
+    members = (
+        PracticeMembership.objects.current()
+        .filter(pcn=pcn)
+        .select_related("practice")
+        .order_by("practice__code")
+    )
+    sizes = dict(
+        ListSize.objects.filter(as_of=as_of, practice__in=[m.practice_id for m in members]).values_list(
+            "practice_id", "patients"
+        )
+    )
+    return [PracticeInput(m.practice.code, m.practice.name, sizes.get(m.practice_id, 0)) for m in members]

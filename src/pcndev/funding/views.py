@@ -6,9 +6,11 @@ from django.urls import reverse
 
 from pcndev.accounts.scope import visible
 from pcndev.exports import FORMATS, Column, download
+from pcndev.funding.allocation import AllocationRow, practice_shares
+from pcndev.funding.inputs import practice_inputs
 from pcndev.funding.ledger import balances_by
 from pcndev.funding.ledger_rules import Balances
-from pcndev.funding.models import AllocationRun, LedgerEntry, Programme
+from pcndev.funding.models import AllocationLine, AllocationRun, LedgerEntry, Programme
 from pcndev.funding.permissions import can_create_programme
 from pcndev.orgs.lookup import get_visible_or_404
 from pcndev.orgs.models import PCN, Place, System
@@ -52,6 +54,32 @@ def _export_balances(request, programme, name: str, rows, total):
 
 def _wants_export(request) -> bool:
     return request.GET.get("format") in FORMATS
+
+
+def _practice_shares(programme, pcn) -> list[tuple]:
+    """The latest allocation line for the PCN, split among its practices by list size (for information)."""
+    line = (
+        AllocationLine.objects.filter(run__programme=programme, level="pcn", pcn=pcn)
+        .select_related("run")
+        .order_by("-run__created_at", "-id")
+        .first()
+    )
+    if line is None:
+        return []
+    practices = practice_inputs(pcn, line.run.list_size_date)
+    row = AllocationRow(
+        "pcn",
+        line.code,
+        line.name,
+        line.parent_code,
+        line.list_size,
+        1,
+        line.development_pence,
+        line.cd_pence,
+        line.total_pence,
+    )
+    amounts = dict(practice_shares(row, practices))
+    return [(p, amounts[p.code]) for p in practices]
 
 
 def _table(programme, level: str, nodes):
@@ -193,6 +221,7 @@ def pcn_money(request, pk, code):
             "entries": entries[:LEDGER_PAGE],
             "kind": kind,
             "kinds": LedgerEntry.Kind.choices,
+            "practice_shares": _practice_shares(programme, pcn),
             "nav": "funding",
         },
     )

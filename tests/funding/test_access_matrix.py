@@ -45,3 +45,33 @@ def test_money_pages_and_ledger_writes_follow_the_subtree(client, funded, role, 
         ).status_code
         expected = (201 if role in MANAGERS else 403) if visible else 404
         assert status == expected, f"{role}@{role_level} commit to {pcn.code}: {status}"
+
+
+@pytest.mark.parametrize(("role", "role_level"), ROLE_CASES, ids=[f"{r}@{lv}" for r, lv in ROLE_CASES])
+def test_run_compare_allocate_and_top_up_pages_follow_roles(client, funded, role, role_level):
+    from pcndev.funding.allocating import preview, save_run
+    from tests.builders import AS_OF
+
+    tree, programme = funded
+    run = save_run(programme, preview(1_000_000, "national", "list-size", AS_OF))
+    user, node = _holder(tree, role, role_level)
+    client.force_login(user)
+    sees_a_pcn = any(_expected(tree, "pcn", p, role_level, node) for p in tree.pcns)
+    sees_a_place = any(_expected(tree, "place", p, role_level, node) for p in tree.places)
+    is_manager = role in MANAGERS
+
+    assert client.get(reverse("funding:run", args=[programme.pk, run.pk])).status_code == (
+        200 if sees_a_pcn else 404
+    )
+    assert client.get(reverse("funding:compare", args=[programme.pk])).status_code == (
+        200 if sees_a_place else 403
+    )
+    assert client.get(reverse("funding:allocate", args=[programme.pk])).status_code == (
+        200 if is_manager else 403
+    )
+    for place in tree.places:
+        visible = _expected(tree, "place", place, role_level, node)
+        status = client.get(reverse("funding:top-up", args=[programme.pk, "place", place.code])).status_code
+        assert status == ((200 if is_manager else 403) if visible else 404), (
+            f"{role}@{role_level} top-up {place.code}"
+        )

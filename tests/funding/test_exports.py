@@ -73,3 +73,23 @@ def test_ledger_export_follows_the_filter_and_the_scope(client, world):
         client.get(reverse("funding:pcn", args=[programme.pk, pcn.code]), {"format": "csv"}).status_code
         == 404
     )
+
+
+def test_run_and_scenario_tables_export_with_the_pages_figures(client, world):
+    from pcndev.funding.allocating import preview, save_run
+    from tests.builders import AS_OF
+
+    tree, programme = world
+    system = tree.systems[0]
+    run = save_run(programme, preview(100_000, system.code, "list-size", AS_OF))
+    rows = _csv(client.get(reverse("funding:run", args=[programme.pk, run.pk]), {"format": "csv"}))
+    assert rows[0] == ["PCN", "ODS code", "Registered patients", "Development", "CD development", "Total"]
+    assert sum(Decimal(r[5]) for r in rows[1:]) == Decimal("1000.00") and len(rows) == 5
+    book = client.get(
+        reverse("funding:compare", args=[programme.pk]),
+        {"scope": system.code, "total": "1000", "format": "xlsx"},
+    )
+    sheet = load_workbook(io.BytesIO(book.content)).active
+    values = list(sheet.iter_rows(values_only=True))
+    assert values[0][3] == "By list size" and sum(v[3] for v in values[1:]) == pytest.approx(1000)
+    assert sum(v[4] for v in values[1:]) == pytest.approx(1000)  # equal shares also add up to the total

@@ -5,6 +5,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 
 from pcndev.accounts.scope import visible
+from pcndev.exports import FORMATS, Column, download
 from pcndev.funding.allocating import preview
 from pcndev.funding.allocation import Allocation, AllocationRow, Basis, diff
 from pcndev.funding.models import AllocationLine, AllocationRun, Programme
@@ -54,6 +55,16 @@ def run_detail(request, pk, run_pk):
     if previous:
         old = [x for x in AllocationLine.objects.filter(run=previous, level="pcn") if x.pcn_id in pcn_ids]
         changes = diff(_as_allocation(previous, old), _as_allocation(run, lines))
+    if request.GET.get("format") in FORMATS:
+        columns = [
+            Column("PCN"),
+            Column("ODS code"),
+            Column("Registered patients"),
+            *(Column(t, money=True) for t in ("Development", "CD development", "Total")),
+        ]
+        data = [[x.name, x.code, x.list_size, x.development_pence, x.cd_pence, x.total_pence] for x in lines]
+        name = f"{run.programme.financial_year}-allocation-v{run.version}-{run.scope_code or 'england'}"
+        return download(request.GET["format"], name, f"Allocation v{run.version}", columns, data)
     return render(
         request,
         "funding/run.jinja",
@@ -77,6 +88,9 @@ def compare(request, pk):
     scopes = list(visible(request.user, System).order_by("name")) + list(
         visible(request.user, Place).order_by("name")
     )
+    if not scopes:
+        reason = "Scenarios compare a system's or place's PCNs; your roles do not cover a system or place."
+        return render(request, "errors/forbidden.jinja", {"reason": reason}, status=403)
     codes = {s.code for s in scopes}
     scope = request.GET.get("scope") or (scopes[0].code if scopes else "")
     errors, table = [], []
@@ -103,6 +117,32 @@ def compare(request, pk):
                     "others": [(v, v - base, (v - base) * 100 / base if base else None) for v in others],
                 }
             )
+    if table and request.GET.get("format") in FORMATS:
+        columns = [
+            Column("PCN"),
+            Column("ODS code"),
+            Column("Registered patients"),
+            Column("By list size", money=True),
+        ]
+        columns += [
+            Column("Equal per PCN", money=True),
+            Column("Difference", money=True),
+            Column("50% equal, 50% list size", money=True),
+            Column("Difference ", money=True),
+        ]
+        data = [
+            [
+                t["row"].name,
+                t["row"].code,
+                t["row"].list_size,
+                t["list_size"],
+                *(x for v, c, _ in t["others"] for x in (v, c)),
+            ]
+            for t in table
+        ]
+        return download(
+            request.GET["format"], f"{programme.financial_year}-scenarios-{scope}", "Scenarios", columns, data
+        )
     return render(
         request,
         "funding/compare.jinja",

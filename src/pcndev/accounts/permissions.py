@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from pcndev.accounts.models import Role
 from pcndev.accounts.scope import MANAGER_ROLES, VIEW_FILTERS, scope_for
-from pcndev.orgs.models import PCN, Place, Practice, Region, System
+from pcndev.orgs.models import PCN, System
 
 
 @dataclass(frozen=True)
@@ -60,12 +60,3 @@ def can_edit_pcn(user, pcn: PCN) -> Decision:
     return Decision(
         False, f"Only the place lead for {pcn.place} (or a system, region or national lead) can change {pcn}."
     )
-
-
-def can_view_any(user, model) -> Decision:
-    if not user.is_authenticated:
-        return NOT_SIGNED_IN
-    return ALLOW
-
-
-ORG_MODELS = (Region, System, Place, PCN, Practice)

@@ -1,6 +1,11 @@
 from django.shortcuts import render
 
 
+def forbidden(request, reason: str):
+    """403 with the permission check's reason, shown to the user."""
+    return render(request, "errors/forbidden.jinja", {"reason": reason}, status=403)
+
+
 def home(request):
     return render(request, "home.jinja")
 

@@ -26,7 +26,7 @@ def resolve_scope(scope: str) -> tuple[str, str, object]:
     raise ScopeError(f"Unknown scope {scope!r}: use 'national', a system ODS code or a place code")
 
 
-def pcns_in(level: str, node) -> "PCN.objects":
+def pcns_in(level: str, node):
     qs = PCN.objects.select_related("place__system")
     if level == "system":
         return qs.filter(place__system=node)

@@ -11,7 +11,7 @@ from django.db.models import Sum
 from django.utils import timezone
 
 from pcndev.audit.services import Change, record_many
-from pcndev.funding.ledger_rules import BUCKET, Balances, refusals
+from pcndev.funding.ledger_rules import Balances, refusals
 from pcndev.funding.models import LedgerEntry, PcnFund, Programme
 from pcndev.orgs.models import PCN
 
@@ -141,6 +141,3 @@ def _reversal_problems(programme, pcn, amount, reverses) -> list[str]:
     if amount != reverses.amount_pence:
         return ["A reversal must be for the whole amount of the entry it reverses"]
     return []
-
-
-__all__ = ["BUCKET", "Balances", "LedgerRefused", "balances_by", "lock_funds", "post", "post_many"]

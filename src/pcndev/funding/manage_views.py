@@ -5,8 +5,8 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 
-from pcndev.accounts.permissions import Decision
 from pcndev.accounts.scope import MANAGER_ROLES, visible
+from pcndev.config.views import forbidden
 from pcndev.funding.allocating import preview, save_run
 from pcndev.funding.forms import AllocationForm, ProgrammeForm, TopUpForm
 from pcndev.funding.ledger import LedgerRefused
@@ -18,15 +18,11 @@ from pcndev.orgs.lookup import get_visible_or_404
 from pcndev.orgs.models import PCN, Place, System
 
 
-def _forbidden(request, decision):
-    return render(request, "errors/forbidden.jinja", {"reason": decision.reason}, status=403)
-
-
 @login_required
 def programme_new(request):
     decision = can_create_programme(request.user)
     if not decision:
-        return _forbidden(request, decision)
+        return forbidden(request, decision.reason)
     form = ProgrammeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
@@ -67,9 +63,7 @@ def allocation_new(request, pk):
     programme = get_object_or_404(Programme, pk=pk)
     choices = _managed_scopes(request.user)
     if not choices:
-        return _forbidden(
-            request, Decision(False, "Only a place, system, region or national lead can allocate money.")
-        )
+        return forbidden(request, "Only a place, system, region or national lead can allocate money.")
     data = request.POST if request.method == "POST" else None
     form = AllocationForm(
         data, scope_choices=choices, initial={"scope": request.GET.get("scope", choices[0][0])}
@@ -116,7 +110,7 @@ def top_up_new(request, pk, level, code):
     node = get_visible_or_404(request.user, model, code=code)
     decision = can_manage_money(request.user, node)
     if not decision:
-        return _forbidden(request, decision)
+        return forbidden(request, decision.reason)
     form = TopUpForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data

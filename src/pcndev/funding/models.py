@@ -17,7 +17,7 @@ class Immutable(models.Model):
         abstract = True
 
     def save(self, *args, **kwargs):
-        if self.pk is not None and not kwargs.pop("_allow_update", False):
+        if self.pk is not None:
             raise ValueError(f"{self._meta.verbose_name} records cannot be changed; add a new one instead")
         super().save(*args, **kwargs)
 

@@ -5,6 +5,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 
 from pcndev.accounts.scope import visible
+from pcndev.config.views import forbidden
 from pcndev.exports import FORMATS, Column, download
 from pcndev.funding.allocating import preview
 from pcndev.funding.allocation import Allocation, AllocationRow, Basis, diff
@@ -90,7 +91,7 @@ def compare(request, pk):
     )
     if not scopes:
         reason = "Scenarios compare a system's or place's PCNs; your roles do not cover a system or place."
-        return render(request, "errors/forbidden.jinja", {"reason": reason}, status=403)
+        return forbidden(request, reason)
     codes = {s.code for s in scopes}
     scope = request.GET.get("scope") or (scopes[0].code if scopes else "")
     errors, table = [], []

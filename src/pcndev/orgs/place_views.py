@@ -6,15 +6,12 @@ from django.db.models import Count
 from django.shortcuts import redirect, render
 
 from pcndev.accounts.permissions import can_define_places
+from pcndev.config.views import forbidden
 from pcndev.orgs.breadcrumbs import breadcrumb_items
 from pcndev.orgs.forms import PlaceForm
 from pcndev.orgs.lookup import get_visible_or_404
 from pcndev.orgs.models import PCN, Place, System
 from pcndev.orgs.places import PlaceErrors, PlaceSpec, define_places, delete_place
-
-
-def _forbidden(request, decision):
-    return render(request, "errors/forbidden.jinja", {"reason": decision.reason}, status=403)
 
 
 def _pcn_choices(system):
@@ -44,7 +41,7 @@ def place_edit(request, code, place_code=None):
     system = get_visible_or_404(request.user, System, ("region",), code=code)
     decision = can_define_places(request.user, system)
     if not decision:
-        return _forbidden(request, decision)
+        return forbidden(request, decision.reason)
     place = None
     if place_code:
         place = get_visible_or_404(

@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "pcndev.orgs",
     "pcndev.accounts",
     "pcndev.funding",
+    "pcndev.maturity",
     "pcndev.demo",
 ]
 

@@ -13,6 +13,7 @@ urlpatterns = [
     path("organisations/", include("pcndev.orgs.urls")),
     path("account/", include("pcndev.accounts.urls")),
     path("funding/", include("pcndev.funding.urls")),
+    path("self-assessment/", include("pcndev.maturity.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]

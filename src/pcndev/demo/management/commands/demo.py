@@ -5,6 +5,7 @@ from rich.console import Console
 from rich.table import Table
 
 from pcndev.demo.build import DEMO_PASSWORD, build_demo, ensure_users
+from pcndev.demo.maturity import build_maturity
 from pcndev.demo.money import build_money
 
 
@@ -15,6 +16,7 @@ class Command(BaseCommand):
         built = build_demo()
         logins = ensure_users()
         build_money()
+        build_maturity()
         console = Console(file=self.stdout, width=110)
         console.print("Demo data built." if built else "Demo data already present.")
         table = Table(title=f"Demo log-ins (password for all: {DEMO_PASSWORD})")

@@ -1,0 +1,140 @@
+"""Self-assessment rounds: the list, opening a round, a round's PCNs, the heatmap and the XLSX export."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db.models import Count, Q
+from django.shortcuts import redirect, render
+
+from pcndev.config.views import forbidden
+from pcndev.funding.models import Programme
+from pcndev.maturity import exports
+from pcndev.maturity.forms import RoundForm
+from pcndev.maturity.lookup import round_or_404
+from pcndev.maturity.models import AssessmentRound, MatrixTemplate, PCNAssessment, Response
+from pcndev.maturity.permissions import can_create_round, can_view_comparisons
+from pcndev.maturity.privacy import involved_pcns, overseen_pcns, visible_rounds
+from pcndev.maturity.results import areas_of, heatmap
+from pcndev.maturity.rounds import RoundError, create_round, default_window, scope_choices
+from pcndev.orgs.models import Place
+
+
+@login_required
+def index(request):
+    return render(
+        request,
+        "maturity/index.jinja",
+        {
+            "rounds": visible_rounds(request.user),
+            "can_create": can_create_round(request.user),
+            "nav": "maturity",
+        },
+    )
+
+
+@login_required
+def round_new(request):
+    decision = can_create_round(request.user)
+    if not decision:
+        return forbidden(request, decision.reason)
+    templates = list(MatrixTemplate.objects.all())
+    baselines = list(AssessmentRound.objects.select_related("template"))
+    form = RoundForm(
+        request.POST or None,
+        templates=templates,
+        scopes=scope_choices(request.user),
+        baselines=baselines,
+        initial={"template": templates[0].pk if templates else None, "financial_year": 2019},
+    )
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        template = next(t for t in templates if t.pk == d["template"])
+        baseline = next((r for r in baselines if r.pk == d["baseline"]), None)
+        programme = Programme.objects.filter(financial_year=d["financial_year"]).first()
+        try:
+            rnd = create_round(
+                request.user,
+                d["name"],
+                template,
+                d["financial_year"],
+                form.dates["opens_on"],
+                form.dates["closes_on"],
+                d["scope"],
+                programme,
+                baseline,
+            )
+        except RoundError as exc:
+            for field, message in exc.problems:
+                form.errors.setdefault(field, form.error_class()).append(message)
+        else:
+            messages.success(request, f"{rnd} is open for {rnd.scope_label}")
+            return redirect("maturity:round", pk=rnd.pk)
+    opens, closes = default_window(int(form["financial_year"].value() or 2019))
+    return render(
+        request,
+        "maturity/round_new.jinja",
+        {"form": form, "default_opens": opens, "default_closes": closes, "nav": "maturity"},
+        status=400 if form.is_bound and form.errors else 200,
+    )
+
+
+@login_required
+def round_detail(request, pk):
+    rnd = round_or_404(request.user, pk)
+    pcns = list(involved_pcns(request.user, rnd).select_related("place").order_by("place__name", "name"))
+    assessments = {
+        a.pcn_id: a
+        for a in PCNAssessment.objects.filter(round=rnd, pcn__in=[p.id for p in pcns]).annotate(
+            practices_submitted=Count(
+                "responses",
+                filter=Q(responses__status=Response.Status.SUBMITTED, responses__practice__isnull=False),
+            )
+        )
+    }
+    rows = [(p, assessments.get(p.id)) for p in pcns]
+    submitted = sum(1 for _, a in rows if a and a.is_submitted)
+    return render(
+        request,
+        "maturity/round.jinja",
+        {
+            "round": rnd,
+            "rows": rows,
+            "submitted": submitted,
+            "can_compare": can_view_comparisons(request.user),
+            "nav": "maturity",
+        },
+    )
+
+
+@login_required
+def round_heatmap(request, pk):
+    rnd = round_or_404(request.user, pk)
+    decision = can_view_comparisons(request.user)
+    if not decision:
+        return forbidden(request, decision.reason)
+    pcns = overseen_pcns(request.user, rnd)
+    places = list(Place.objects.filter(pk__in=pcns.values("place_id")).order_by("name"))
+    chosen = next((p for p in places if p.code == request.GET.get("place")), None)
+    if chosen is not None:
+        pcns = pcns.filter(place=chosen)
+    areas = areas_of(rnd)
+    rows = heatmap(rnd, pcns, areas)
+    stages = [s.name for s in rnd.template.stages.all()]
+    return render(
+        request,
+        "maturity/heatmap.jinja",
+        {
+            "round": rnd,
+            "areas": areas,
+            "rows": rows,
+            "stages": stages,
+            "places": places,
+            "chosen": chosen,
+            "submitted": sum(1 for r in rows if r.submitted),
+            "nav": "maturity",
+        },
+    )
+
+
+@login_required
+def round_export(request, pk):
+    return exports.responses_xlsx(request.user, round_or_404(request.user, pk))

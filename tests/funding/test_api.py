@@ -6,6 +6,7 @@ import pytest
 
 from pcndev.accounts.models import Role
 from pcndev.funding.models import AllocationRun, LedgerEntry
+from pcndev.orgs.models import PayeeOrganisation
 from tests.builders import AS_OF, build_tree, make_user
 from tests.funding.builders import make_programme
 
@@ -93,7 +94,15 @@ def test_ledger_posts_are_checked_and_explained(client, world):
         client, url, {"pcn": pcn.code, "kind": "commitment", "amount_pence": 1_000, "reference": "PCCC 12"}
     )
     assert ok.status_code == 201 and ok.json()["reference"] == "PCCC 12"
-    too_much = _post(client, url, {"pcn": pcn.code, "kind": "release", "amount_pence": 1_001})
+    unnamed = _post(client, url, {"pcn": pcn.code, "kind": "release", "amount_pence": 500})
+    assert unnamed.status_code == 409 and unnamed.json()["reasons"] == [
+        f"Name a payee for {pcn.name} before releasing money to it",
+        "Enter the MOU reference for this release, like MOU-RBD-2019-001",
+    ]
+    pcn.payee = PayeeOrganisation.objects.create(name="Riverside GP Federation")
+    pcn.save()
+    release = {"pcn": pcn.code, "kind": "release", "reference": "MOU-1"}
+    too_much = _post(client, url, {**release, "amount_pence": 1_001})
     assert too_much.status_code == 409
     assert too_much.json()["reasons"] == [
         f"{pcn.name}: Cannot release £10.01: only £10.00 of committed money has not been released yet"

@@ -10,9 +10,12 @@ from ninja.responses import Status
 from pcndev.accounts.scope import scope_for, visible
 from pcndev.funding.allocating import as_json, preview, save_run
 from pcndev.funding.inputs import resolve_scope
-from pcndev.funding.ledger import LedgerRefused, balances_by, post
+from pcndev.funding.ledger import LedgerRefused, balances_by
+from pcndev.funding.ledger_forms import LedgerFilterForm
+from pcndev.funding.ledger_history import entries_for
 from pcndev.funding.models import AllocationLine, AllocationRun, LedgerEntry, Programme
 from pcndev.funding.permissions import can_create_programme, can_manage_money
+from pcndev.funding.postings import record, reverse_entry
 from pcndev.funding.programmes import create_programme
 from pcndev.funding.top_ups import add_top_up
 from pcndev.orgs.lookup import get_visible_or_404
@@ -20,6 +23,7 @@ from pcndev.orgs.models import PCN, Place, System
 
 router = Router(tags=["funding"])
 LEVEL_MODEL = {"system": System, "place": Place, "pcn": PCN}
+LEDGER_LIMIT = 1000
 
 
 class Problem(Schema):
@@ -97,12 +101,17 @@ class BalanceOut(Schema):
 
 
 class EntryIn(Schema):
+    """A commitment, release (paid to the PCN's payee, with its MOU reference), spend, return or reversal.
+
+    A reversal names the entry it reverses and takes its whole amount; `amount_pence` may then be left out.
+    """
+
     pcn: str
     kind: str
-    amount_pence: int
+    amount_pence: int | None = None
     reverses: int | None = None
+    fund: str = "national"
     reference: str = ""
-    payee: str = ""
     entry_date: datetime.date | None = None
     note: str = ""
 
@@ -115,6 +124,7 @@ class EntryOut(Schema):
     amount_pence: int
     reverses: int | None
     reference: str
+    payee: str
     entry_date: datetime.date
     note: str
 
@@ -157,6 +167,7 @@ def _entry_out(e: LedgerEntry) -> dict:
         "amount_pence": e.amount_pence,
         "reverses": e.reverses_id,
         "reference": e.reference,
+        "payee": e.payee,
         "entry_date": e.entry_date,
         "note": e.note,
     }
@@ -280,17 +291,43 @@ def balances(request, pk: int, level: str = "system"):
     return out
 
 
-@router.get("/programmes/{pk}/ledger", response=list[EntryOut])
-def ledger(request, pk: int, pcn: str | None = None, kind: str | None = None):
+@router.get("/programmes/{pk}/ledger", response={200: list[EntryOut], 422: Problem})
+def ledger(
+    request,
+    pk: int,
+    scope: str | None = None,
+    pcn: str | None = None,
+    place: str | None = None,
+    system: str | None = None,
+    kind: str | None = None,
+    fund: str | None = None,
+    date_from: str | None = None,
+    date_to: str | None = None,
+    offset: int = 0,
+    limit: int = LEDGER_LIMIT,
+):
+    """Entries of the PCNs you can see, newest first, with the ledger page's filters.
+
+    Narrow to one organisation with `scope` (`system:CODE`, `place:CODE` or `pcn:CODE`) or with one of `pcn`,
+    `place` or `system`; dates are YYYY-MM-DD and inclusive. At most 1,000 entries per call: page with `offset`.
+    """
     programme = get_object_or_404(Programme, pk=pk)
-    entries = LedgerEntry.objects.filter(
-        programme=programme, pcn__in=visible(request.user, PCN)
-    ).select_related("pcn")
-    if pcn:
-        entries = entries.filter(pcn__code=pcn)
-    if kind:
-        entries = entries.filter(kind=kind)
-    return [_entry_out(e) for e in entries[:1000]]
+    named = [(level, code) for level, code in (("pcn", pcn), ("place", place), ("system", system)) if code]
+    if len(named) + bool(scope) > 1:
+        return Status(422, {"detail": "Give only one of scope, pcn, place or system"})
+    data = {
+        "scope": scope or (f"{named[0][0]}:{named[0][1]}" if named else ""),
+        "kind": kind or "",
+        "fund": fund or "",
+        "date_from": date_from or "",
+        "date_to": date_to or "",
+    }
+    form = LedgerFilterForm(data, user=request.user)
+    if not form.is_valid():
+        return Status(422, {"detail": "Check the filters", "reasons": [e["text"] for e in form.error_list()]})
+    offset, limit = max(offset, 0), min(max(limit, 1), LEDGER_LIMIT)
+    entries = entries_for(programme, request.user, form.to_filter())[offset : offset + limit]
+    return Status(200, [_entry_out(e) for e in entries])
 
 
 @router.post(
@@ -299,7 +336,7 @@ def ledger(request, pk: int, pcn: str | None = None, kind: str | None = None):
 )
 def post_entry(request, pk: int, body: EntryIn):
     programme = get_object_or_404(Programme, pk=pk)
-    pcn = get_visible_or_404(request.user, PCN, code=body.pcn)
+    pcn = get_visible_or_404(request.user, PCN, ("payee",), code=body.pcn)
     decision = can_manage_money(request.user, pcn)
     if not decision:
         return Status(403, {"detail": decision.reason})
@@ -307,24 +344,32 @@ def post_entry(request, pk: int, body: EntryIn):
         return Status(
             422, {"detail": "Allocations come from allocation runs and top-ups from the top-up endpoint"}
         )
-    reverses = None
-    if body.reverses is not None:
-        reverses = LedgerEntry.objects.filter(pk=body.reverses, programme=programme).first()
-        if reverses is None:
-            return Status(404, {"detail": f"No ledger entry {body.reverses} in this programme"})
     try:
-        entry = post(
-            programme,
-            pcn,
-            body.kind,
-            body.amount_pence,
-            request.user,
-            reverses=reverses,
-            entry_date=body.entry_date,
-            reference=body.reference,
-            payee=body.payee,
-            note=body.note,
-        )
+        if body.kind == "reversal":
+            if body.reverses is None:
+                return Status(422, {"detail": "Give the id of the entry to reverse in `reverses`"})
+            reverses = LedgerEntry.objects.filter(pk=body.reverses, programme=programme, pcn=pcn).first()
+            if reverses is None:
+                return Status(
+                    404, {"detail": f"No ledger entry {body.reverses} for {pcn.code} in this programme"}
+                )
+            if body.amount_pence not in (None, reverses.amount_pence):
+                raise LedgerRefused(["A reversal must be for the whole amount of the entry it reverses"])
+            entry = reverse_entry(programme, reverses, body.note, request.user, entry_date=body.entry_date)
+        else:
+            if body.amount_pence is None:
+                return Status(422, {"detail": "Give the amount in pence in `amount_pence`"})
+            entry = record(
+                programme,
+                pcn,
+                body.kind,
+                body.amount_pence,
+                request.user,
+                entry_date=body.entry_date,
+                reference=body.reference,
+                fund=body.fund,
+                note=body.note,
+            )
     except LedgerRefused as exc:
         return Status(409, {"detail": "Refused", "reasons": exc.reasons})
     return Status(201, _entry_out(entry))

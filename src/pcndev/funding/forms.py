@@ -15,7 +15,7 @@ BASIS_CHOICES = [
 ]
 
 
-def _pounds(value: str) -> int:
+def clean_pounds(value: str) -> int:
     try:
         return pounds_to_pence(value)
     except ProgrammeError as exc:
@@ -49,7 +49,7 @@ class ProgrammeForm(NHSForm):
         self.list_size_date = None
 
     def clean_national_total(self):
-        return _pounds(self.cleaned_data["national_total"])
+        return clean_pounds(self.cleaned_data["national_total"])
 
     def clean_cd_share(self):
         try:
@@ -86,7 +86,7 @@ class AllocationForm(NHSForm):
         self.fields["scope"].choices = scope_choices
 
     def clean_total(self):
-        return _pounds(self.cleaned_data["total"])
+        return clean_pounds(self.cleaned_data["total"])
 
 
 class TopUpForm(NHSForm):
@@ -101,7 +101,7 @@ class TopUpForm(NHSForm):
     )
 
     def clean_amount(self):
-        pence = _pounds(self.cleaned_data["amount"])
+        pence = clean_pounds(self.cleaned_data["amount"])
         if pence <= 0:
             raise forms.ValidationError("Enter an amount of more than £0.00")
         return pence

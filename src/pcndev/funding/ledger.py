@@ -62,6 +62,7 @@ def _entry_after(entry: LedgerEntry) -> dict:
         "pcn": entry.pcn.code,
         "reverses": entry.reverses_id,
         "reference": entry.reference,
+        "payee": entry.payee,
         "entry_date": entry.entry_date.isoformat(),
     }
 

@@ -2,7 +2,8 @@
 
 from pcndev.accounts.models import Role
 from pcndev.accounts.permissions import ALLOW, NOT_SIGNED_IN, Decision, in_scope
-from pcndev.accounts.scope import MANAGER_ROLES, scope_for
+from pcndev.accounts.scope import MANAGER_ROLES, scope_for, visible
+from pcndev.orgs.models import PCN
 
 
 def can_create_programme(user) -> Decision:
@@ -24,3 +25,12 @@ def can_manage_money(user, node) -> Decision:
     return Decision(
         False, f"Only a place, system, region or national lead covering {node} can change its money."
     )
+
+
+def can_view_ledger(user) -> Decision:
+    """The programme-wide ledger lists the entries of the PCNs a user's roles reach; it needs at least one."""
+    if not user.is_authenticated:
+        return NOT_SIGNED_IN
+    if visible(user, PCN).exists():
+        return ALLOW
+    return Decision(False, "The ledger lists PCNs' money, and your roles do not cover a PCN.")

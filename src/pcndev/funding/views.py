@@ -11,7 +11,8 @@ from pcndev.funding.inputs import practice_inputs
 from pcndev.funding.ledger import balances_by
 from pcndev.funding.ledger_rules import Balances
 from pcndev.funding.models import AllocationLine, AllocationRun, LedgerEntry, Programme
-from pcndev.funding.permissions import can_create_programme
+from pcndev.funding.permissions import can_create_programme, can_manage_money
+from pcndev.funding.postings import REVERSIBLE_KINDS
 from pcndev.orgs.lookup import get_visible_or_404
 from pcndev.orgs.models import PCN, Place, System
 
@@ -103,9 +104,34 @@ def _top_level(user):
     return "pcn", []
 
 
+PROGRAMME_COLUMNS = [
+    Column("Programme"),
+    Column("Year"),
+    Column("National total", money=True),
+    Column("List sizes used"),
+    Column("CD development share (%)"),
+    Column("CD split"),
+    Column("Allocation basis"),
+]
+
+
 @login_required
 def programme_list(request):
     programmes = Programme.objects.all()
+    if _wants_export(request):
+        data = [
+            [
+                p.name,
+                p.year_label,
+                p.national_total_pence,
+                p.list_size_date,
+                f"{p.cd_share_bp // 100}.{p.cd_share_bp % 100:02d}",
+                p.get_cd_split_display(),
+                p.basis,
+            ]
+            for p in programmes
+        ]
+        return download(request.GET["format"], "funding-programmes", "Programmes", PROGRAMME_COLUMNS, data)
     return render(
         request,
         "funding/programmes.jinja",
@@ -188,7 +214,7 @@ def pcn_money(request, pk, code):
     national = balances_by(programme, "pcn", [pcn.id], fund=LedgerEntry.Fund.NATIONAL)[pcn.id]
     local = balances_by(programme, "pcn", [pcn.id], fund=LedgerEntry.Fund.LOCAL)[pcn.id]
     entries = LedgerEntry.objects.filter(programme=programme, pcn=pcn).select_related(
-        "reverses", "created_by"
+        "reverses", "created_by", "reversed_by"
     )
     kind = request.GET.get("kind")
     if kind in LedgerEntry.Kind.values:
@@ -222,6 +248,8 @@ def pcn_money(request, pk, code):
             "kind": kind,
             "kinds": LedgerEntry.Kind.choices,
             "practice_shares": _practice_shares(programme, pcn),
+            "can_manage": can_manage_money(request.user, pcn),
+            "reversible": REVERSIBLE_KINDS,
             "nav": "funding",
         },
     )

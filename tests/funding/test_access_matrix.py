@@ -1,5 +1,7 @@
-"""Funding access, generated: every role × every system/place/PCN money page and ledger write, UI and API."""
+"""Funding access, generated: every role × every money page, ledger history, ledger form and write, UI and API."""
 
+import csv
+import io
 import json
 
 import pytest
@@ -7,6 +9,7 @@ from django.urls import reverse
 
 from pcndev.accounts.models import Role
 from pcndev.funding.ledger import post_many
+from pcndev.funding.models import LedgerEntry
 from tests.accounts.test_access_matrix import ROLE_CASES, _expected, _holder
 from tests.builders import build_tree
 from tests.funding.builders import make_programme
@@ -75,3 +78,43 @@ def test_run_compare_allocate_and_top_up_pages_follow_roles(client, funded, role
         assert status == ((200 if is_manager else 403) if visible else 404), (
             f"{role}@{role_level} top-up {place.code}"
         )
+
+
+@pytest.mark.parametrize(("role", "role_level"), ROLE_CASES, ids=[f"{r}@{lv}" for r, lv in ROLE_CASES])
+def test_ledger_history_and_posting_forms_follow_roles(client, funded, role, role_level):
+    tree, programme = funded
+    user, node = _holder(tree, role, role_level)
+    client.force_login(user)
+    seen = {p.code for p in tree.pcns if _expected(tree, "pcn", p, role_level, node)}
+    is_manager = role in MANAGERS
+    url = reverse("funding:ledger", args=[programme.pk])
+    page = client.get(url, {"format": "csv"})
+    if seen:
+        rows = list(csv.DictReader(io.StringIO(page.content.decode("utf-8-sig"))))
+        assert page.status_code == 200 and {r["ODS code"] for r in rows} == seen
+    else:
+        assert page.status_code == 403 and "your roles do not cover a PCN" in page.content.decode()
+    api = {e["pcn"] for e in client.get(f"/api/v1/programmes/{programme.pk}/ledger").json()}
+    assert api == seen
+    for level, objects in (("system", tree.systems), ("place", tree.places), ("pcn", tree.pcns)):
+        for obj in objects:
+            status = client.get(url, {"scope": f"{level}:{obj.code}"}).status_code
+            expected = (200 if _expected(tree, level, obj, role_level, node) else 400) if seen else 403
+            assert status == expected, f"{role}@{role_level} ledger scope {level} {obj.code}: {status}"
+    before = LedgerEntry.objects.count()
+    for pcn in tree.pcns:
+        expected = (200 if is_manager else 403) if pcn.code in seen else 404
+        entry = LedgerEntry.objects.get(pcn=pcn, kind="allocation")
+        urls = [
+            reverse("funding:entry-new", args=[programme.pk, pcn.code, k])
+            for k in ("release", "spend", "return")
+        ]
+        urls.append(reverse("funding:reverse", args=[programme.pk, pcn.code, entry.pk]))
+        for form_url in urls:
+            status = client.get(form_url).status_code
+            assert status == expected, f"{role}@{role_level} GET {form_url}: {status}"
+        spend = {"amount": "1", "entry_date[day]": "1", "entry_date[month]": "1", "entry_date[year]": "2020"}
+        status = client.post(urls[1], {**spend, "fund": "national"}).status_code
+        # a manager's spend is refused by the ledger (nothing released yet); others never reach it
+        assert status == (400 if expected == 200 else expected), f"{role}@{role_level} POST spend: {status}"
+    assert LedgerEntry.objects.count() == before

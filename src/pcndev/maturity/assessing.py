@@ -232,7 +232,7 @@ def action_decision(obj, action_name: str, user, day: datetime.date | None = Non
     action = ACTIONS[action_name]
     if obj.status != action.source:
         return Decision(
-            False, f"This is {obj.get_status_display().lower()}, so it cannot be {action.label.lower()}."
+            False, f"This is {obj.get_status_display().lower()}, so '{action.label}' is not available."
         )
     if action.record == "response":
         return _check_rater(user, obj, day)

@@ -216,7 +216,7 @@ def reopen(request, pk, code):
     decision = perms.can_reopen(request.user, assessment)
     if not decision:
         return forbidden(request, decision.reason)
-    form = ReasonForm(request.POST or None)
+    form = ReasonForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
             transition(assessment, "reopen_assessment", request.user, reason=form.cleaned_data["reason"])

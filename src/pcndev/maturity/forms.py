@@ -8,6 +8,7 @@ from pcndev.forms import NHSForm
 from pcndev.funding.programmes import ProgrammeError, pounds_to_pence
 from pcndev.maturity.assessing import Entry
 from pcndev.maturity.models import Priority, Tag
+from pcndev.maturity.scoring import RatingInput, rating_problems
 from pcndev.maturity.template_spec import MAX_BYTES
 
 RATING_INPUTS = ("current", "target", "priority", "support", "cost", "comment")
@@ -54,8 +55,12 @@ def parse_entries(data, elements, stages: int) -> tuple[list[Entry], list[tuple[
             if len(text) > 5000:
                 problems.append((key, field, f"{element.title}: keep this to 5,000 characters or fewer"))
                 bad = True
-        if not bad:
-            entries.append(Entry(element.id, current, target, priority, support, cost, comment))
+        if not bad:  # the service checks again; checking here too reports every problem on the page at once
+            rating = RatingInput(current, target, priority, cost)
+            found = [(key, f, f"{element.title}: {m}") for f, m in rating_problems(rating, stages, complete=False)]
+            problems += found
+            if not found:
+                entries.append(Entry(element.id, current, target, priority, support, cost, comment))
     return entries, problems
 
 
@@ -107,7 +112,13 @@ class DateParts:
 class RoundForm(NHSForm):
     anchors = {"opens_on": "#opens_on-day", "closes_on": "#closes_on-day", "scope": "#scope"}
     name = forms.CharField(max_length=200, error_messages={"required": "Enter a name for the round"})
-    template = forms.TypedChoiceField(coerce=int, error_messages={"required": "Select a matrix template"})
+    template = forms.TypedChoiceField(
+        coerce=int,
+        error_messages={
+            "required": "Select a matrix template",
+            "invalid_choice": "Select a matrix template from the list",
+        },
+    )
     financial_year = forms.IntegerField(
         min_value=2019,
         max_value=2100,
@@ -118,8 +129,18 @@ class RoundForm(NHSForm):
             "max_value": "Enter a year before 2100",
         },
     )
-    scope = forms.ChoiceField(error_messages={"required": "Select who the round is for"})
-    baseline = forms.TypedChoiceField(coerce=int, required=False, empty_value=None)
+    scope = forms.ChoiceField(
+        error_messages={
+            "required": "Select who the round is for",
+            "invalid_choice": "Select a place, system or England that your role covers",
+        }
+    )
+    baseline = forms.TypedChoiceField(
+        coerce=int,
+        required=False,
+        empty_value=None,
+        error_messages={"invalid_choice": "Select an earlier round from the list"},
+    )
 
     def __init__(self, *args, templates=(), scopes=(), baselines=(), **kwargs):
         super().__init__(*args, **kwargs)
@@ -167,7 +188,13 @@ class ReasonForm(NHSForm):
 
 class ElementForm(NHSForm):
     title = forms.CharField(max_length=200, error_messages={"required": "Enter the element's title"})
-    tag = forms.ChoiceField(choices=Tag.choices, error_messages={"required": "Select internal or external"})
+    tag = forms.ChoiceField(
+        choices=Tag.choices,
+        error_messages={
+            "required": "Select internal or external",
+            "invalid_choice": "Select internal or external",
+        },
+    )
 
     def __init__(self, *args, stages=(), **kwargs):
         super().__init__(*args, **kwargs)

@@ -39,7 +39,7 @@ def round_new(request):
     templates = list(MatrixTemplate.objects.all())
     baselines = list(AssessmentRound.objects.select_related("template"))
     form = RoundForm(
-        request.POST or None,
+        request.POST if request.method == "POST" else None,
         templates=templates,
         scopes=scope_choices(request.user),
         baselines=baselines,

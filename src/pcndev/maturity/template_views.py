@@ -51,7 +51,7 @@ def template_upload(request):
     decision = can_manage_templates(request.user)
     if not decision:
         return forbidden(request, decision.reason)
-    form = UploadTemplateForm(request.POST or None, request.FILES or None)
+    form = UploadTemplateForm(*((request.POST, request.FILES) if request.method == "POST" else (None,)))
     if request.method == "POST" and form.is_valid():
         try:
             template = create_template(load_spec(form.cleaned_data["file"].read()), request.user)
@@ -75,7 +75,7 @@ def template_copy(request, pk):
     decision = can_manage_templates(request.user)
     if not decision:
         return forbidden(request, decision.reason)
-    form = CopyTemplateForm(request.POST or None, initial={"name": template.name})
+    form = CopyTemplateForm(request.POST if request.method == "POST" else None, initial={"name": template.name})
     if request.method == "POST" and form.is_valid():
         copy = copy_template(template, form.cleaned_data["name"], request.user)
         messages.success(request, f"{copy} was made from {template}")
@@ -103,7 +103,7 @@ def element_edit(request, pk, code):
     initial = {"title": element.title, "tag": element.tag} | {
         f"descriptor_{i}": d for i, d in enumerate(element.descriptors)
     }
-    form = ElementForm(request.POST or None, stages=stages, initial=initial)
+    form = ElementForm(request.POST if request.method == "POST" else None, stages=stages, initial=initial)
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         try:

@@ -57,7 +57,9 @@ def parse_entries(data, elements, stages: int) -> tuple[list[Entry], list[tuple[
                 bad = True
         if not bad:  # the service checks again; checking here too reports every problem on the page at once
             rating = RatingInput(current, target, priority, cost)
-            found = [(key, f, f"{element.title}: {m}") for f, m in rating_problems(rating, stages, complete=False)]
+            found = [
+                (key, f, f"{element.title}: {m}") for f, m in rating_problems(rating, stages, complete=False)
+            ]
             problems += found
             if not found:
                 entries.append(Entry(element.id, current, target, priority, support, cost, comment))

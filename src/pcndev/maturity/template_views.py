@@ -75,7 +75,9 @@ def template_copy(request, pk):
     decision = can_manage_templates(request.user)
     if not decision:
         return forbidden(request, decision.reason)
-    form = CopyTemplateForm(request.POST if request.method == "POST" else None, initial={"name": template.name})
+    form = CopyTemplateForm(
+        request.POST if request.method == "POST" else None, initial={"name": template.name}
+    )
     if request.method == "POST" and form.is_valid():
         copy = copy_template(template, form.cleaned_data["name"], request.user)
         messages.success(request, f"{copy} was made from {template}")

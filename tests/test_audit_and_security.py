@@ -80,3 +80,20 @@ def test_bulk_recorded_events_read_back_like_single_ones(tree):
         assert getattr(single, field) == getattr(bulk, field), field
     assert bulk.before is None and bulk.after == {"place": 1, "names": ["a", "ü"]}
     assert abs((bulk.at - single.at).total_seconds()) < 60
+
+
+@pytest.mark.django_db
+def test_an_event_about_many_rows_names_what_it_covers_and_stays_append_only():
+    from pcndev.audit.services import Change, Target, record_many
+
+    target = Target("orgs.practice", "import-run:7", "2 practices created (import run 7)")
+    table = {"fields": ["id", "name"], "rows": {"A81001": [1, "ONE"], "A81002": [2, "TWO"]}}
+    record(None, "one.by.one", target, None, table, "single")
+    assert record_many(None, [Change("in.bulk", target, None, table, "bulk")]) == 1
+    for event in AuditEvent.objects.filter(action__in=["one.by.one", "in.bulk"]):
+        assert (event.object_type, event.object_id) == ("orgs.practice", "import-run:7")
+        assert event.object_repr == "2 practices created (import run 7)"
+        assert event.before is None and event.after == table and event.actor_label == "system"
+        with pytest.raises(DatabaseError), transaction.atomic():
+            AuditEvent.objects.filter(pk=event.pk).update(after={})
+    assert not AuditEvent.objects.filter(object_type="orgs.practice", object_id="7").exists()

@@ -147,3 +147,39 @@ def write_pair(directory: Path, practices=SAMPLE, era="ccg", mapping_date="01Jan
         write(directory / MAPPING_NAME, mapping_table(practices, era, mapping_date)),
         write(directory / LIST_NAME, list_table(practices, era, list_date), line_ending="\r\n"),
     )
+
+
+def audited(action: str, events=None) -> dict[str, tuple[dict | None, dict | None]]:
+    """code -> (before, after) as {field: value}, from the grouped import events with that action.
+
+    events: the AuditEvent queryset to read (default every event); a later event's row wins.
+    """
+    from pcndev.audit.models import AuditEvent
+
+    def rows(table) -> dict[str, dict]:
+        if table is None:
+            return {}
+        assert set(table) == {"fields", "rows"}
+        return {
+            code: dict(zip(table["fields"], values, strict=True)) for code, values in table["rows"].items()
+        }
+
+    out = {}
+    for event in (
+        (events if events is not None else AuditEvent.objects.all()).filter(action=action).order_by("id")
+    ):
+        before, after = rows(event.before), rows(event.after)
+        for code in before.keys() | after.keys():
+            out[code] = (before.get(code), after.get(code))
+    return out
+
+
+def audited_rows(events=None) -> dict[str, int]:
+    """action -> rows covered, over the grouped import events given (default every event)."""
+    from pcndev.audit.models import AuditEvent
+
+    counts: dict[str, int] = {}
+    for event in events if events is not None else AuditEvent.objects.all():
+        table = event.after if event.after is not None else event.before
+        counts[event.action] = counts.get(event.action, 0) + len(table["rows"])
+    return counts

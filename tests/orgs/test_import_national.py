@@ -9,6 +9,7 @@ from django.db.models import Sum
 from pcndev.audit.models import AuditEvent
 from pcndev.orgs.importers import import_nhs_files
 from pcndev.orgs.models import PCN, ListSize, Place, Practice, PracticeMembership, Region, System
+from tests.orgs.nhs_samples import audited, audited_rows
 
 MAPPING = "gp-reg-pat-prac-map-2022-01.csv"
 LIST_SIZES = "gp-reg-pat-prac-all-2021-01.csv"
@@ -60,8 +61,29 @@ def test_national_files(national_files):
         ListSize.objects.filter(practice__memberships__pcn=barnsley).aggregate(n=Sum("patients"))["n"]
         == 264_141
     )
-    assert AuditEvent.objects.count() == result.created
+    # one audit event per table, listing every row created
+    assert AuditEvent.objects.count() == result.audit_events == 6
+    assert audited_rows() == {
+        "region.created": 7,
+        "system.created": 42,
+        "place.created": 106,
+        "pcn.created": 1_254,
+        "practice.created": 6_527,
+        "membership.opened": 6_527 - 68,
+    }
+    practices = audited("practice.created")
+    assert practices == {
+        code: (None, {"id": pk, "name": name, "home_place": place, "postcode": postcode})
+        for code, pk, name, place, postcode in Practice.objects.values_list(
+            "code", "id", "name", "home_place_id", "postcode"
+        )
+    }
+    opened = audited("membership.opened")
+    assert {code: after["id"] for code, (_, after) in opened.items()} == dict(
+        PracticeMembership.objects.current().values_list("practice__code", "id")
+    )
+    assert opened["A81001"][1]["pcn_code"] == "U89141"
 
     again = import_nhs_files(*national_files)
     assert (again.created, again.updated, again.unchanged) == (0, 0, result.created)
-    assert AuditEvent.objects.count() == result.created
+    assert AuditEvent.objects.count() == 6 and again.audit_events == 0

@@ -9,14 +9,17 @@ import pytest
 from pcndev.audit.models import AuditEvent
 from pcndev.orgs.importers import import_nhs_files
 from pcndev.orgs.models import PCN, ImportRun, ListSize, Place, Practice, PracticeMembership, Region, System
-from tests.orgs.nhs_samples import SAMPLE, SamplePractice, moved, write_pair
+from tests.orgs.nhs_samples import SAMPLE, SamplePractice, audited, audited_rows, moved, write_pair
 
 JAN_2021, JAN_2022, APR_2022 = datetime.date(2021, 1, 1), datetime.date(2022, 1, 1), datetime.date(2022, 4, 1)
 pytestmark = pytest.mark.django_db
 
 
-def actions() -> Counter:
-    return Counter(AuditEvent.objects.values_list("action", flat=True))
+def actions() -> dict[str, int]:
+    """Rows audited per action; the import writes one event per action, listing them."""
+    events = Counter(AuditEvent.objects.values_list("action", "object_id"))
+    assert set(events.values()) <= {1}, events
+    return audited_rows()
 
 
 def pcn_places() -> dict[str, tuple[str, str, str]]:
@@ -118,20 +121,36 @@ def test_ccg_era_files_give_exactly_these_rows(tmp_path):
         "practice.created": 10,
         "membership.opened": 8,
     }
-    event = AuditEvent.objects.get(
-        action="practice.created", object_id=str(Practice.objects.get(code="H84001").pk)
-    )
-    assert event.object_type == "orgs.practice" and event.object_repr == "CANBURY MEDICAL CENTRE (H84001)"
-    assert event.actor_label == "system" and event.note == "NHS import: gp-reg-pat-prac-map.csv (2022-01-01)"
-    assert event.after == {
-        "code": "H84001",
-        "name": "CANBURY MEDICAL CENTRE",
-        "home_place": Place.objects.get(code="08J").pk,
-        "postcode": "KT2 6HJ",
-    }
-    opened = AuditEvent.objects.filter(action="membership.opened", object_repr__startswith="A81002").get()
-    assert opened.object_repr == "A81002 in U00004 from 2022-01-01"
     run = ImportRun.objects.get()
+    event = AuditEvent.objects.get(action="practice.created")
+    assert (event.object_type, event.object_id) == ("orgs.practice", f"import-run:{run.pk}")
+    assert event.object_repr == f"10 practices created (import run {run.pk})"
+    assert event.actor_label == "system" and event.note == "NHS import: gp-reg-pat-prac-map.csv (2022-01-01)"
+    assert event.before is None and event.after["fields"] == ["id", "name", "home_place", "postcode"]
+    h84001 = Practice.objects.get(code="H84001")
+    assert audited("practice.created")["H84001"] == (
+        None,
+        {
+            "id": h84001.pk,
+            "name": "CANBURY MEDICAL CENTRE",
+            "home_place": Place.objects.get(code="08J").pk,
+            "postcode": "KT2 6HJ",
+        },
+    )
+    opened = AuditEvent.objects.get(action="membership.opened")
+    assert opened.object_repr == f"8 memberships opened (import run {run.pk})"
+    a81002 = PracticeMembership.objects.get(practice__code="A81002")
+    assert audited("membership.opened")["A81002"] == (
+        None,
+        {
+            "id": a81002.pk,
+            "practice": a81002.practice_id,
+            "pcn": a81002.pcn_id,
+            "pcn_code": "U00004",
+            "valid_from": "2022-01-01",
+            "valid_to": None,
+        },
+    )
     assert (run.mapping_file, run.list_size_file) == ("gp-reg-pat-prac-map.csv", "gp-reg-pat-prac-all.csv")
     assert run.mapping_sha256 == hashlib.sha256(mapping.read_bytes()).hexdigest()
     assert run.list_size_sha256 == hashlib.sha256(lists.read_bytes()).hexdigest()
@@ -187,15 +206,18 @@ def test_a_practice_that_moves_pcn_keeps_its_history(tmp_path):
     assert PracticeMembership.objects.current().count() == 8
     # 23 organisations and 6 memberships unchanged
     assert (result.created, result.updated, result.unchanged) == (2, 2, 29)
-    new_events = AuditEvent.objects.order_by("id")[events_before:]
-    assert Counter(e.action for e in new_events) == {"membership.closed": 2, "membership.opened": 2}
-    closed = next(
-        e for e in new_events if e.action == "membership.closed" and e.object_repr.startswith("H85001")
-    )
-    assert (closed.before, closed.after) == ({"valid_to": None}, {"valid_to": "2022-04-01"})
-    assert closed.object_repr == "H85001 in U00001 from 2022-01-01"
+    new_events = AuditEvent.objects.filter(object_id=f"import-run:{result.import_run_id}")
+    assert AuditEvent.objects.count() == events_before + 2 == events_before + len(new_events)
+    assert audited_rows(new_events) == {"membership.closed": 2, "membership.opened": 2}
+    closed = audited("membership.closed", new_events)
+    old = PracticeMembership.objects.get(practice__code="H85001", valid_from=JAN_2022)
+    row = {"id": old.pk, "practice": old.practice_id, "pcn": old.pcn_id, "pcn_code": "U00001"}
+    row["valid_from"] = "2022-01-01"
+    assert closed.keys() == {"H85001", "H85003"}
+    assert closed["H85001"] == (row | {"valid_to": None}, row | {"valid_to": "2022-04-01"})
+    assert set(audited("membership.opened", new_events)) == {"H85001", "G84002"}
     again = import_nhs_files(*april_files)
-    assert (again.created, again.updated) == (0, 0) and AuditEvent.objects.count() == events_before + 4
+    assert (again.created, again.updated) == (0, 0) and AuditEvent.objects.count() == events_before + 2
 
 
 def test_same_date_reimport_corrects_the_open_membership(tmp_path):
@@ -207,6 +229,11 @@ def test_same_date_reimport_corrects_the_open_membership(tmp_path):
     assert memberships("H85003") == []
     assert result.updated == 2 and result.created == 0
     assert actions()["membership.corrected"] == 1 and actions()["membership.deleted"] == 1
+    fixed_row = PracticeMembership.objects.get(practice__code="H85001")
+    before, after = audited("membership.corrected")["H85001"]
+    assert (before["pcn_code"], after["pcn_code"], after["pcn"]) == ("U00001", "U00002", fixed_row.pcn_id)
+    assert before["id"] == after["id"] == fixed_row.pk
+    assert audited("membership.deleted")["H85003"][1] is None
 
 
 def test_manual_place_is_kept_and_imported_place_follows_the_data(tmp_path):
@@ -227,15 +254,20 @@ def test_manual_place_is_kept_and_imported_place_follows_the_data(tmp_path):
     assert places["U00003"] == ("07Q", "07Q", "imported")
     assert result.pcns_spanning_places == ["U00001", "U00002"]
     assert Practice.objects.get(code="H85002").home_place.code == "08J"
-    updates = {
-        e.object_repr: (e.before, e.after) for e in AuditEvent.objects.filter(action__in=["pcn.updated"])
-    }
     ids = dict(Place.objects.values_list("code", "id"))
-    assert updates == {
-        "SUTTON PCN": ({"imported_place": ids["08T"]}, {"imported_place": ids["08J"]}),
-        "KINGSTON NORTH PCN": (
-            {"place": ids["08J"], "imported_place": ids["08J"]},
-            {"place": ids["08T"], "imported_place": ids["08T"]},
+    pcn = dict(PCN.objects.values_list("code", "id"))
+
+    def row(code, name, place, imported):
+        return {"id": pcn[code], "name": name, "place": ids[place], "imported_place": ids[imported]}
+
+    assert audited("pcn.updated") == {
+        "U00002": (
+            row("U00002", "SUTTON PCN", "SUTTON-LOCAL", "08T"),
+            row("U00002", "SUTTON PCN", "SUTTON-LOCAL", "08J"),
+        ),
+        "U00001": (
+            row("U00001", "KINGSTON NORTH PCN", "08J", "08J"),
+            row("U00001", "KINGSTON NORTH PCN", "08T", "08T"),
         ),
     }
     assert actions()["practice.updated"] == 2
@@ -270,9 +302,13 @@ def test_era_change_updates_kinds_and_names_in_place(tmp_path):
     assert set(System.objects.values_list("kind", flat=True)) == {"icb"}
     assert result.by_kind["place"] == {"created": 0, "updated": 4, "unchanged": 0}
     assert result.by_kind["membership"] == {"created": 0, "updated": 0, "unchanged": 8}
-    event = AuditEvent.objects.get(action="place.updated", object_id=str(ids["08J"]))
-    assert event.before == {"name": "NHS Kingston CCG", "kind": "ccg"}
-    assert event.after == {"name": "NHS South West London ICB - 08J", "kind": "sub_icb"}
+    qwe = System.objects.get(code="QWE").pk
+    row = {"id": ids["08J"], "system": qwe, "ons_code": "E38000090"}
+    assert audited("place.updated")["08J"] == (
+        row | {"name": "NHS Kingston CCG", "kind": "ccg"},
+        row | {"name": "NHS South West London ICB - 08J", "kind": "sub_icb"},
+    )
+    assert len(audited("place.updated")) == 4 and len(audited("system.updated")) == 3
     assert ListSize.objects.count() == 18
 
 
@@ -281,3 +317,88 @@ def test_as_of_overrides_the_list_size_date(tmp_path):
     import_nhs_files(mapping, lists, as_of=datetime.date(2021, 12, 31))
     assert set(ListSize.objects.values_list("as_of", flat=True)) == {datetime.date(2021, 12, 31)}
     assert ImportRun.objects.get().list_size_extract_date == datetime.date(2021, 12, 31)
+
+
+def register() -> dict[str, dict[str, dict]]:
+    """Every imported row as the audit shows it: label -> code -> {field: value}."""
+
+    def rows(model, *fields, **renamed):
+        out = {}
+        for values in model.objects.values("code", "id", *fields, *renamed.values()):
+            code = values.pop("code")
+            out[code] = {name: values.pop(column) for name, column in renamed.items()} | values
+        return out
+
+    memberships = {}
+    for m in PracticeMembership.objects.select_related("practice", "pcn"):
+        key = (m.practice.code, m.valid_from.isoformat())
+        memberships[key] = {
+            "id": m.pk,
+            "practice": m.practice_id,
+            "pcn": m.pcn_id,
+            "pcn_code": m.pcn.code,
+            "valid_from": m.valid_from.isoformat(),
+            "valid_to": m.valid_to and m.valid_to.isoformat(),
+        }
+    return {
+        "region": rows(Region, "name", "ons_code"),
+        "system": rows(System, "name", "ons_code", "kind", region="region_id"),
+        "place": rows(Place, "name", "ons_code", "kind", system="system_id"),
+        "pcn": rows(PCN, "name", place="place_id", imported_place="imported_place_id"),
+        "practice": rows(Practice, "name", "postcode", home_place="home_place_id"),
+        "membership": memberships,
+    }
+
+
+def by_practice(memberships: dict) -> dict[str, dict]:
+    return {practice: row for (practice, _), row in memberships.items()}
+
+
+def test_every_row_an_import_writes_is_audited_with_before_and_after(tmp_path):
+    first = import_nhs_files(*write_pair(tmp_path / "jan"))
+    jan = register()
+    events = AuditEvent.objects.filter(object_id=f"import-run:{first.import_run_id}")
+    assert events.count() == AuditEvent.objects.count() == 6
+    for label in ("region", "system", "place", "pcn", "practice"):
+        assert audited(f"{label}.created", events) == {c: (None, r) for c, r in jan[label].items()}, label
+    opened = by_practice(jan["membership"])
+    assert audited("membership.opened", events) == {c: (None, r) for c, r in opened.items()}
+
+    april = moved(SAMPLE, "H84001", name="CANBURY MEDICAL PRACTICE", postcode="KT2 6HK")  # renamed
+    april = moved(april, "H85002", place="08J")  # moves CCG: SUTTON PCN is now mostly in Kingston
+    april = moved(april, "H85001", pcn_code="U00002", pcn_name="SUTTON PCN")  # changes PCN
+    april = moved(april, "H85003", pcn_code="U", pcn_name="Unallocated")  # leaves its PCN
+    april = moved(april, "A81001", pcn_name="STOCKTON CENTRAL PCN")  # its PCN is renamed
+    april.append(SamplePractice("A81003", "NEW SURGERY", "TS1 3BB", "U00005", "NEW PCN", "16C", 1_000))
+    second = import_nhs_files(*write_pair(tmp_path / "apr", april, mapping_date="01Apr2022"))
+    apr = register()
+    events = AuditEvent.objects.filter(object_id=f"import-run:{second.import_run_id}")
+    assert AuditEvent.objects.count() == 6 + events.count()
+    for label in ("region", "system", "place", "pcn", "practice"):
+        before, after = jan[label], apr[label]
+        created = {c: (None, r) for c, r in after.items() if c not in before}
+        changed = {c: (before[c], r) for c, r in after.items() if c in before and before[c] != r}
+        assert audited(f"{label}.created", events) == created, label
+        assert audited(f"{label}.updated", events) == changed, label
+    assert set(audited("practice.updated", events)) == {"H84001", "H85002"}
+    assert set(audited("pcn.updated", events)) == {"U00002", "U00004"}
+    assert set(audited("practice.created", events)) == {"A81003"}
+    assert set(audited("pcn.created", events)) == {"U00005"}
+    closed = {
+        k: r for k, r in apr["membership"].items() if r["valid_to"] and not jan["membership"][k]["valid_to"]
+    }
+    assert audited("membership.closed", events) == {
+        practice: (jan["membership"][(practice, since)], row) for (practice, since), row in closed.items()
+    }
+    assert set(audited("membership.closed", events)) == {"H85001", "H85003"}
+    new = {k: r for k, r in apr["membership"].items() if k not in jan["membership"]}
+    assert audited("membership.opened", events) == {c: (None, r) for c, r in by_practice(new).items()}
+    assert set(audited("membership.opened", events)) == {"H85001", "A81003"}
+    assert {e.action for e in events} == {
+        "practice.updated",
+        "practice.created",
+        "pcn.updated",
+        "pcn.created",
+        "membership.closed",
+        "membership.opened",
+    }

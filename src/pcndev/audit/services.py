@@ -13,10 +13,29 @@ from pcndev.audit.models import AuditEvent
 @dataclass(frozen=True)
 class Change:
     action: str
-    obj: Any
+    obj: Any  # a model instance, or a `Target`
     before: dict | None = None
     after: dict | None = None
     note: str = ""
+
+
+@dataclass(frozen=True)
+class Target:
+    """What an event is about when that is not one model instance, e.g. every practice one import created.
+
+    object_id must not look like a primary key of object_type (say ``import-run:12``), so that looking up one
+    row's events by (object_type, object_id) never finds it.
+    """
+
+    object_type: str
+    object_id: str
+    object_repr: str
+
+
+def _target(obj) -> tuple[str, str, str]:
+    if isinstance(obj, Target):
+        return obj.object_type, obj.object_id, obj.object_repr[:300]
+    return obj._meta.label_lower, str(obj.pk), str(obj)[:300]
 
 
 def _actor_fields(actor) -> dict:
@@ -26,13 +45,13 @@ def _actor_fields(actor) -> dict:
 
 
 def _event(actor_fields: dict, change: Change) -> AuditEvent:
-    obj = change.obj
+    object_type, object_id, object_repr = _target(change.obj)
     return AuditEvent(
         **actor_fields,
         action=change.action,
-        object_type=obj._meta.label_lower,
-        object_id=str(obj.pk),
-        object_repr=str(obj)[:300],
+        object_type=object_type,
+        object_id=object_id,
+        object_repr=object_repr,
         before=change.before,
         after=change.after,
         note=change.note,
@@ -58,7 +77,7 @@ _COLUMNS = (
 
 
 def record_many(actor, changes: Iterable[Change]) -> int:
-    """Append many events with one INSERT … executemany (an import writes tens of thousands of them).
+    """Append many events with one INSERT … executemany (allocation runs write one per ledger entry).
 
     JSON and the timestamp go through the fields' own preparation, so rows match what the ORM writes.
     """
@@ -78,9 +97,7 @@ def record_many(actor, changes: Iterable[Change]) -> int:
             actor_id,
             label,
             c.action,
-            c.obj._meta.label_lower,
-            str(c.obj.pk),
-            str(c.obj)[:300],
+            *_target(c.obj),
             None if c.before is None else prep_json(c.before, conn),
             None if c.after is None else prep_json(c.after, conn),
             c.note,

@@ -8,6 +8,7 @@ as 0 patients.
 import datetime
 from collections import defaultdict
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from pcndev.orgs.importers.nhs_files import CCG_ERA, ListSizeFile, MappingFile
 
@@ -33,8 +34,7 @@ class PcnSpec:
     row: int = 0
 
 
-@dataclass(slots=True)
-class PracticeSpec:
+class PracticeSpec(NamedTuple):
     code: str
     name: str
     postcode: str | None
@@ -75,27 +75,29 @@ def build_snapshot(mapping: MappingFile, lists: ListSizeFile, list_date: datetim
         snap.pcns,
         snap.practices,
     )
-    sizes = lists.sizes
+    sizes, list_sizes = lists.sizes, snap.list_sizes
     # pcn -> place -> [patients, practices]
     weight: dict[str, dict[str, list[int]]] = defaultdict(lambda: defaultdict(lambda: [0, 0]))
     for r in mapping.rows:
+        (row, code, name, postcode, pcn, pcn_name, place, place_name, place_ons) = r[:9]
         if r.region_code not in regions:
-            regions[r.region_code] = OrgSpec(r.region_code, r.region_name, r.region_ons, None, r.row)
+            regions[r.region_code] = OrgSpec(r.region_code, r.region_name, r.region_ons, None, row)
         if r.system_code not in systems:
-            systems[r.system_code] = OrgSpec(r.system_code, r.system_name, r.system_ons, r.region_code, r.row)
-        if r.place_code not in places:
-            places[r.place_code] = OrgSpec(r.place_code, r.place_name, r.place_ons, r.system_code, r.row)
-        pcn = None
-        if r.pcn_code.upper() != UNALLOCATED:
-            pcn = r.pcn_code
+            systems[r.system_code] = OrgSpec(r.system_code, r.system_name, r.system_ons, r.region_code, row)
+        if place not in places:
+            places[place] = OrgSpec(place, place_name, place_ons, r.system_code, row)
+        patients = sizes.get(code)
+        if patients is not None:
+            list_sizes[code] = patients
+        if pcn.upper() == UNALLOCATED:
+            pcn = None
+        else:
             if pcn not in pcns:
-                pcns[pcn] = PcnSpec(pcn, r.pcn_name, row=r.row)
-            w = weight[pcn][r.place_code]
-            w[0] += sizes.get(r.code, 0)
+                pcns[pcn] = PcnSpec(pcn, pcn_name, row=row)
+            w = weight[pcn][place]
+            w[0] += patients or 0
             w[1] += 1
-        practices[r.code] = PracticeSpec(r.code, r.name, r.postcode, r.place_code, pcn)
-        if r.code in sizes:
-            snap.list_sizes[r.code] = sizes[r.code]
+        practices[code] = PracticeSpec(code, name, postcode, place, pcn)
     for code, by_place in weight.items():
         pcns[code].place = min(by_place, key=lambda p: (-by_place[p][0], -by_place[p][1], p))
         if len(by_place) > 1:

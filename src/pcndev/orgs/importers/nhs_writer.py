@@ -2,20 +2,44 @@
 
 One query per table loads the existing rows into dicts keyed by code. New and changed rows are then written
 with one `executemany` per table (the ORM's per-value insert compilation dominated the run time), and ids of
-new rows are read back with one query per table. Every created or changed region, system, place, PCN and
-practice, and every membership opened, closed or corrected, becomes one audit event through `record_many`.
-Call inside a transaction: `check` first (problems that depend on data already held), then the `write_*`s.
+new rows are read back with one query per table. Reads are raw SQL too: the ORM's per-row work cost more than
+the queries.
+
+The audit is grouped: one event per table and kind of change (``practice.created``, ``pcn.updated``,
+``membership.closed``, …) covering every such row of the import. Its ``before`` and ``after`` are tables,
+``{"fields": [...], "rows": {code: [values in that order]}}``, keyed by ODS code (memberships by their
+practice's code), ``null`` where there is no before (created, opened) or after (deleted):
+
+* regions, systems, places, PCNs, practices: ``id`` then the imported columns, foreign keys as ids
+  (``home_place``, ``place``…). An update shows each changed row whole, before and after;
+* memberships: ``id, practice, pcn, pcn_code, valid_from, valid_to``. Closing changes ``valid_to`` from null
+  to the extract date; a same-date correction changes ``pcn`` and ``pcn_code``.
+
+Such an event's object_type is the table's model (``orgs.practice``…), its object_id ``import-run:<id>`` (never
+a row's id) and its object_repr the count, e.g. "6,527 practices created (import run 3)". A first national
+import thus writes six events, not ~14,400 (one per row, which took most of its run time).
+Call inside a transaction: `check` first (problems that depend on data already held), then the `write_*`s,
+and `write_audit` once the ImportRun exists.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.db import connection
-from django.db.models.base import ModelState
 
-from pcndev.audit.services import Change, record_many
+from pcndev.audit.services import Change, Target, record_many
 from pcndev.orgs.importers.nhs_files import FileError, MappingFile
 from pcndev.orgs.importers.nhs_snapshot import Snapshot
 from pcndev.orgs.models import PCN, ListSize, Place, Practice, PracticeMembership, Region, System
+
+NOUNS = {
+    "region": ("region", "regions"),
+    "system": ("system", "systems"),
+    "place": ("place", "places"),
+    "pcn": ("PCN", "PCNs"),
+    "practice": ("practice", "practices"),
+    "membership": ("membership", "memberships"),
+}
+MEMBERSHIP_FIELDS = ["id", "practice", "pcn", "pcn_code", "valid_from", "valid_to"]
 
 
 @dataclass
@@ -25,34 +49,60 @@ class Tally:
     unchanged: int = 0
 
 
+@dataclass
+class AuditGroup:
+    """One audit event's worth of rows: one table, one kind of change; code -> values in `fields` order."""
+
+    model: type
+    label: str
+    kind: str
+    fields: list[str]
+    before: dict[str, tuple] | None = field(default_factory=dict)
+    after: dict[str, tuple] | None = field(default_factory=dict)
+
+    def __len__(self) -> int:
+        return len(self.after if self.after is not None else self.before)
+
+    def change(self, run_id: int, note: str) -> Change:
+        n = len(self)
+        described = f"{n:,} {NOUNS[self.label][n != 1]} {self.kind} (import run {run_id})"
+        target = Target(self.model._meta.label_lower, f"import-run:{run_id}", described)
+        before = None if self.before is None else {"fields": self.fields, "rows": self.before}
+        after = None if self.after is None else {"fields": self.fields, "rows": self.after}
+        return Change(f"{self.label}.{self.kind}", target, before, after, note)
+
+
+def _rows(sql: str, params=()) -> list[tuple]:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
+def _select(model, attnames: list[str], where: str = "", params=()) -> list[tuple]:
+    """The named columns of every row (``where`` optional), as the database returns them."""
+    qn, meta = connection.ops.quote_name, model._meta
+    columns = ", ".join(qn(meta.get_field(a).column) for a in attnames)
+    return _rows(f"SELECT {columns} FROM {qn(meta.db_table)}{where}", params)
+
+
 def _load(model, fields: list[str]) -> dict[str, tuple]:
     """code -> (id, *fields) for every row of the model."""
-    return {row[1]: (row[0], *row[2:]) for row in model.objects.values_list("id", "code", *fields)}
+    return {row[1]: (row[0], *row[2:]) for row in _select(model, ["id", "code", *fields])}
 
 
-def _audit_object(model, **attrs):
-    """An unsaved instance for the audit only (record_many reads _meta, pk and str()).
-
-    Built as Django builds unpickled instances, skipping Model.__init__: ~20,000 of these on a first import.
-    """
-    obj = model.__new__(model)
-    obj._state = ModelState()
-    obj.__dict__.update(attrs)
-    return obj
-
-
-def _insert(model, values: list[dict]) -> None:
-    """INSERT rows given as {attname: value}; fields left out get their model default."""
-    if not values:
+def _insert(model, attnames: list[str], rows: list[tuple]) -> None:
+    """INSERT rows of values for the named columns; the model's other fields get their defaults."""
+    if not rows:
         return
-    fields = [f for f in model._meta.concrete_fields if not f.primary_key]
-    defaults = {f.attname: f.get_default() for f in fields}
-    qn = connection.ops.quote_name
+    meta, qn = model._meta, connection.ops.quote_name
+    rest = [f for f in meta.concrete_fields if not f.primary_key and f.attname not in attnames]
+    fields = [meta.get_field(a) for a in attnames] + rest
     sql = "INSERT INTO {} ({}) VALUES ({})".format(
-        qn(model._meta.db_table), ", ".join(qn(f.column) for f in fields), ", ".join(["%s"] * len(fields))
+        qn(meta.db_table), ", ".join(qn(f.column) for f in fields), ", ".join(["%s"] * len(fields))
     )
-    names, fallbacks = list(defaults), list(defaults.values())
-    rows = [tuple(map(v.get, names, fallbacks)) for v in values]
+    if rest:
+        tail = tuple(f.get_default() for f in rest)
+        rows = [row + tail for row in rows]
     with connection.cursor() as cursor:
         cursor.executemany(sql, rows)
 
@@ -71,15 +121,18 @@ class Writer:
     def __init__(self, snap: Snapshot, mapping: MappingFile, user=None):
         self.snap, self.mapping, self.user = snap, mapping, user
         self.note = f"NHS import: {mapping.name} ({snap.mapping_date.isoformat()})"
-        self.changes: list[Change] = []
+        self.audit: dict[str, AuditGroup] = {}  # action -> its rows
         self.tallies: dict[str, Tally] = {}
-        self.objects: dict[str, dict[str, object]] = {"pcn": {}, "practice": {}}  # for audit labels
-        self.practices = _load(Practice, ["name", "postcode", "home_place_id"])
+        # Loaded columns start with those compared, in the same order (see _upsert).
+        self.practices = _load(Practice, ["name", "home_place_id", "postcode"])
         self.pcns = _load(PCN, ["name", "place_id", "imported_place_id", "place_source"])
+        pcn_codes = {row[0]: code for code, row in self.pcns.items()}
+        to_date = PracticeMembership._meta.get_field("valid_from").to_python
+        # practice id -> (membership id, pcn id, pcn code, valid_from) of each open membership
         self.open = {
-            row[0]: row[1:]
-            for row in PracticeMembership.objects.current().values_list(
-                "practice_id", "id", "pcn_id", "pcn__code", "valid_from"
+            practice_id: (pk, pcn_id, pcn_codes[pcn_id], to_date(valid_from))
+            for practice_id, pk, pcn_id, valid_from in _select(
+                PracticeMembership, ["practice_id", "id", "pcn_id", "valid_from"], " WHERE valid_to IS NULL"
             )
         }
 
@@ -93,119 +146,115 @@ class Writer:
             errors.append(
                 FileError(name, self.snap.places[code].row, self.mapping.columns["place_code"], message)
             )
-        rows = {r.code: r.row for r in self.mapping.rows}
+        late = []
         for code, spec in self.snap.practices.items():
             existing = self.practices.get(code)
             current = existing and self.open.get(existing[0])
             if current and current[2] != spec.pcn and current[3] > day:
-                message = (
-                    f"practice {code} has been in PCN {current[2]} since {current[3].isoformat()}, after this "
-                    f"file's extract date {day.isoformat()}; import files in date order"
-                )
-                errors.append(FileError(name, rows[code], "PCN_CODE", message))
+                late.append((code, current))
+        rows = {r.code: r.row for r in self.mapping.rows} if late else {}
+        for code, current in late:
+            message = (
+                f"practice {code} has been in PCN {current[2]} since {current[3].isoformat()}, after this "
+                f"file's extract date {day.isoformat()}; import files in date order"
+            )
+            errors.append(FileError(name, rows[code], "PCN_CODE", message))
         return errors
 
-    def _upsert(self, model, label: str, fields: list[str], desired: dict[str, dict], existing) -> dict:
-        """Create and update rows so that each code has the desired values; return code -> id."""
+    def _group(self, model, label: str, kind: str, fields: list[str], before=True, after=True) -> AuditGroup:
+        action = f"{label}.{kind}"
+        if action not in self.audit:
+            self.audit[action] = AuditGroup(
+                model, label, kind, fields, {} if before else None, {} if after else None
+            )
+        return self.audit[action]
+
+    def _upsert(self, model, label: str, columns: list[str], desired: dict[str, tuple], existing) -> dict:
+        """Create and update rows so that each code has the desired values; return code -> id.
+
+        desired: code -> values in `columns` order; existing: code -> (id, *values) with `columns` first.
+        """
         tally = self.tallies.setdefault(label, Tally())
-        keep = self.objects.get(label)
-        ids, new, updates, diffs, columns = {}, [], [], [], []
+        n = len(columns)
+        ids, new, changed = {}, [], []
         for code, values in desired.items():
             row = existing.get(code)
             if row is None:
                 new.append(code)
                 continue
             ids[code] = row[0]
-            diff = [
-                (f, old) for f, old in zip(fields, row[1:], strict=False) if f in values and old != values[f]
-            ]
-            if not diff:
+            if row[1 : n + 1] == values:
                 tally.unchanged += 1
-                continue
-            columns = columns or list(values)  # every code's values have the same keys, in the same order
-            updates.append((*values.values(), row[0]))
-            diffs.append((code, row[0], diff))
-        if updates:
-            _update(model, columns, updates)
+            else:
+                changed.append((code, row))
+        fields = ["id", *(c.removesuffix("_id") for c in columns)]
+        if changed:
+            _update(model, columns, [(*desired[code], row[0]) for code, row in changed])
+            group = self._group(model, label, "updated", fields)
+            for code, row in changed:
+                group.before[code] = row[: n + 1]
+                group.after[code] = (row[0], *desired[code])
         if new:
-            _insert(model, [{"code": code, **desired[code]} for code in new])
-            ids.update(model.objects.values_list("code", "id"))
-        for code in new:
-            obj = _audit_object(model, id=ids[code], code=code, **desired[code])
-            after = {"code": code} | {f.removesuffix("_id"): v for f, v in desired[code].items()}
-            self.changes.append(Change(f"{label}.created", obj, None, after, self.note))
-            if keep is not None:
-                keep[code] = obj
-        for code, pk, diff in diffs:
-            obj, values = _audit_object(model, id=pk, code=code, **desired[code]), desired[code]
-            before = {f.removesuffix("_id"): old for f, old in diff}
-            after = {f.removesuffix("_id"): values[f] for f, _ in diff}
-            self.changes.append(Change(f"{label}.updated", obj, before, after, self.note))
-            if keep is not None:
-                keep[code] = obj
+            _insert(model, ["code", *columns], [(code, *desired[code]) for code in new])
+            ids.update(_select(model, ["code", "id"]))
+            after = self._group(model, label, "created", fields, before=False).after
+            for code in new:
+                after[code] = (ids[code], *desired[code])
         tally.created += len(new)
-        tally.updated += len(updates)
+        tally.updated += len(changed)
         return ids
+
+    def _upsert_level(self, model, label: str, specs: dict, **extra) -> dict:
+        """Regions, systems or places: name, then `extra` (column -> spec -> value), then ONS code if given."""
+        ons = any(s.ons_code is not None for s in specs.values())
+        columns = ["name", *extra] + (["ons_code"] if ons else [])
+        makers = list(extra.values())
+        desired = {
+            code: (s.name, *(f(s) for f in makers), *((s.ons_code,) if ons else ()))
+            for code, s in specs.items()
+        }
+        existing = _load(model, ["name", *extra, "ons_code"])
+        return self._upsert(model, label, columns, desired, existing)
 
     def write_tree(self) -> None:
         snap = self.snap
-
-        def desired(specs, **extra) -> dict[str, dict]:
-            with_ons = any(s.ons_code is not None for s in specs.values())
-            out = {}
-            for code, spec in specs.items():
-                out[code] = {"name": spec.name, **{k: f(spec) for k, f in extra.items()}}
-                if with_ons:
-                    out[code]["ons_code"] = spec.ons_code
-            return out
-
-        fields = ["name", "ons_code"]
-        region_ids = self._upsert(Region, "region", fields, desired(snap.regions), _load(Region, fields))
-        fields = ["name", "ons_code", "kind", "region_id"]
-        systems = desired(
-            snap.systems, kind=lambda s: snap.system_kind, region_id=lambda s: region_ids[s.parent]
+        region_ids = self._upsert_level(Region, "region", snap.regions)
+        system_ids = self._upsert_level(
+            System,
+            "system",
+            snap.systems,
+            kind=lambda s: snap.system_kind,
+            region_id=lambda s: region_ids[s.parent],
         )
-        system_ids = self._upsert(System, "system", fields, systems, _load(System, fields))
-        fields = ["name", "ons_code", "kind", "system_id"]
-        places = desired(
-            snap.places, kind=lambda s: snap.place_kind, system_id=lambda s: system_ids[s.parent]
+        self.place_ids = self._upsert_level(
+            Place,
+            "place",
+            snap.places,
+            kind=lambda s: snap.place_kind,
+            system_id=lambda s: system_ids[s.parent],
         )
-        self.place_ids = self._upsert(Place, "place", fields, places, _load(Place, fields))
 
     def write_pcns_and_practices(self) -> None:
-        place_ids, desired = self.place_ids, {}
+        place_ids, existing, desired = self.place_ids, self.pcns, {}
+        manual = PCN.PlaceSource.MANUAL
         for code, spec in self.snap.pcns.items():
             computed = place_ids[spec.place]
-            row = self.pcns.get(code)
-            manual = row is not None and row[4] == PCN.PlaceSource.MANUAL
-            desired[code] = {"name": spec.name, "place_id": row[2] if manual else computed}
-            desired[code]["imported_place_id"] = computed
-        self.pcn_ids = self._upsert(PCN, "pcn", ["name", "place_id", "imported_place_id"], desired, self.pcns)
-        has_postcode = any(s.postcode is not None for s in self.snap.practices.values())
-        desired = {}
-        for code, spec in self.snap.practices.items():
-            desired[code] = {"name": spec.name, "home_place_id": place_ids[spec.place]}
-            if has_postcode:
-                desired[code]["postcode"] = spec.postcode
-        fields = ["name", "postcode", "home_place_id"]
-        self.practice_ids = self._upsert(Practice, "practice", fields, desired, self.practices)
-
-    def _obj(self, label: str, model, code: str, pk: int):
-        cache = self.objects[label]
-        if code not in cache:
-            cache[code] = _audit_object(model, id=pk, code=code)
-        return cache[code]
-
-    def _membership(self, practice_code, pcn_code, **fields) -> PracticeMembership:
-        """A membership carrying code-only related objects, so that str() in the audit needs no query."""
-        m = _audit_object(PracticeMembership, **fields)
-        m._state.fields_cache["practice"] = self._obj("practice", Practice, practice_code, m.practice_id)
-        m._state.fields_cache["pcn"] = self._obj("pcn", PCN, pcn_code, m.pcn_id)
-        return m
+            row = existing.get(code)
+            desired[code] = (spec.name, row[2] if row and row[4] == manual else computed, computed)
+        columns = ["name", "place_id", "imported_place_id"]
+        self.pcn_ids = self._upsert(PCN, "pcn", columns, desired, existing)
+        practices = self.snap.practices.values()
+        if any(s.postcode is not None for s in practices):
+            columns = ["name", "home_place_id", "postcode"]
+            desired = {s.code: (s.name, place_ids[s.place], s.postcode) for s in practices}
+        else:
+            columns = ["name", "home_place_id"]
+            desired = {s.code: (s.name, place_ids[s.place]) for s in practices}
+        self.practice_ids = self._upsert(Practice, "practice", columns, desired, self.practices)
 
     def write_memberships(self) -> None:
         day, tally = self.snap.mapping_date, self.tallies.setdefault("membership", Tally())
-        db_day = connection.ops.adapt_datefield_value(day)
+        db_day, iso = connection.ops.adapt_datefield_value(day), day.isoformat()
         closing, correcting, dropping, opening = [], [], [], []
         for code, spec in self.snap.practices.items():
             practice_id = self.practice_ids[code]
@@ -215,51 +264,44 @@ class Writer:
                 tally.unchanged += 1
                 continue
             if current:
-                old = {
-                    "id": current[0],
-                    "practice_id": practice_id,
-                    "pcn_id": current[1],
-                    "valid_from": current[3],
-                }
-                if current[3] < day:
-                    closing.append(self._membership(code, current[2], **old, valid_to=day))
+                pk, old_pcn, old_code, valid_from = current
+                old = (pk, practice_id, old_pcn, old_code, valid_from.isoformat(), None)
+                if valid_from < day:
+                    closing.append((code, old))
                 elif pcn_id is not None:  # same extract date as the open row: a correction
-                    correcting.append(
-                        (self._membership(code, spec.pcn, **old | {"pcn_id": pcn_id}), current[1])
-                    )
+                    correcting.append((code, old, (*old[:2], pcn_id, spec.pcn, *old[4:])))
                     continue
                 else:
-                    dropping.append(self._membership(code, current[2], **old))
+                    dropping.append((code, old))
             if pcn_id is not None:
                 opening.append((code, spec.pcn, practice_id, pcn_id))
-        _update(PracticeMembership, ["valid_to"], [(db_day, m.id) for m in closing])
-        _update(PracticeMembership, ["pcn_id"], [(m.pcn_id, m.id) for m, _ in correcting])
-        PracticeMembership.objects.filter(id__in=[m.id for m in dropping]).delete()
+        _update(PracticeMembership, ["valid_to"], [(db_day, old[0]) for _, old in closing])
+        _update(PracticeMembership, ["pcn_id"], [(new[2], new[0]) for _, _, new in correcting])
+        PracticeMembership.objects.filter(id__in=[old[0] for _, old in dropping]).delete()
         _insert(
             PracticeMembership,
-            [{"practice_id": p, "pcn_id": n, "valid_from": db_day} for _, _, p, n in opening],
+            ["practice_id", "pcn_id", "valid_from"],
+            [(practice_id, pcn_id, db_day) for _, _, practice_id, pcn_id in opening],
         )
-        new_ids = (
-            dict(PracticeMembership.objects.current().values_list("practice_id", "id")) if opening else {}
-        )
-        note, iso = self.note, day.isoformat()
-        changes = self.changes
-        for m in closing:
-            changes.append(Change("membership.closed", m, {"valid_to": None}, {"valid_to": iso}, note))
-        for m, old_pcn in correcting:
-            changes.append(Change("membership.corrected", m, {"pcn": old_pcn}, {"pcn": m.pcn_id}, note))
-        for m in dropping:
-            changes.append(Change("membership.deleted", m, _membership_json(m), None, note))
-        for code, pcn_code, practice_id, pcn_id in opening:
-            m = self._membership(
-                code,
-                pcn_code,
-                id=new_ids[practice_id],
-                practice_id=practice_id,
-                pcn_id=pcn_id,
-                valid_from=day,
-            )
-            changes.append(Change("membership.opened", m, None, _membership_json(m), note))
+
+        def group(kind, before=True, after=True):
+            return self._group(PracticeMembership, "membership", kind, MEMBERSHIP_FIELDS, before, after)
+
+        if closing:
+            g = group("closed")
+            for code, old in closing:
+                g.before[code], g.after[code] = old, (*old[:5], iso)
+        if correcting:
+            g = group("corrected")
+            for code, old, new in correcting:
+                g.before[code], g.after[code] = old, new
+        if dropping:
+            group("deleted", after=False).before.update(dropping)
+        if opening:
+            new_ids = dict(_select(PracticeMembership, ["practice_id", "id"], " WHERE valid_to IS NULL"))
+            after = group("opened", before=False).after
+            for code, pcn_code, practice_id, pcn_id in opening:
+                after[code] = (new_ids[practice_id], practice_id, pcn_id, pcn_code, iso, None)
         tally.created += len(opening)
         tally.updated += len(closing) + len(correcting) + len(dropping)
 
@@ -268,26 +310,24 @@ class Writer:
         db_day = connection.ops.adapt_datefield_value(day)
         existing = {
             row[0]: row[1:]
-            for row in ListSize.objects.filter(as_of=day).values_list("practice_id", "id", "patients")
+            for row in _select(ListSize, ["practice_id", "id", "patients"], " WHERE as_of = %s", [db_day])
         }
         tally, new, changed = Tally(), [], []
         for code, patients in self.snap.list_sizes.items():
             practice_id = ids[code]
             row = existing.get(practice_id)
             if row is None:
-                new.append({"practice_id": practice_id, "as_of": db_day, "patients": patients})
+                new.append((practice_id, db_day, patients))
             elif row[1] != patients:
                 changed.append((patients, row[0]))
             else:
                 tally.unchanged += 1
-        _insert(ListSize, new)
+        new.sort()  # practice id order: each of the table's indexes starts with it or with the (one) date
+        _insert(ListSize, ["practice_id", "as_of", "patients"], new)
         _update(ListSize, ["patients"], changed)
         tally.created, tally.updated = len(new), len(changed)
         return tally
 
-    def write_audit(self) -> int:
-        return record_many(self.user, self.changes)
-
-
-def _membership_json(m: PracticeMembership) -> dict:
-    return {"practice": m.practice_id, "pcn": m.pcn_id, "valid_from": m.valid_from.isoformat()}
+    def write_audit(self, run_id: int) -> int:
+        """One event per group, naming the ImportRun; returns how many were written."""
+        return record_many(self.user, [g.change(run_id, self.note) for g in self.audit.values()])

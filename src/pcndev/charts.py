@@ -13,11 +13,11 @@ NHS_BLUE, NHS_DARK_BLUE, NHS_GREY = "#005eb8", "#003087", "#768692"
 
 
 def _accessible(svg: str, title: str) -> str:
+    """One labelled image: the SVG's marks lose their roles and labels (ARIA forbids labels on role-less marks)."""
     label = html.escape(title, quote=True)
-    svg = re.sub(r"^<svg ", f'<svg role="img" aria-label="{label}" focusable="false" ', svg, count=1)
     svg = svg.replace('role="graphics-object"', "").replace('role="graphics-symbol"', "")
-    svg = re.sub(r' aria-roledescription="[^"]*"', "", svg)
-    return svg
+    svg = re.sub(r' aria-(?:roledescription|label)="[^"]*"', "", svg)
+    return re.sub(r"^<svg ", f'<svg role="img" aria-label="{label}" focusable="false" ', svg, count=1)
 
 
 def current_and_target(
@@ -35,13 +35,13 @@ def current_and_target(
         alt.Chart(alt.Data(values=values))
         .mark_bar()
         .encode(
-            y=alt.Y("area:N", sort=areas, title=None, axis=alt.Axis(labelLimit=260)),
+            y=alt.Y("area:N", sort=areas, title=None, axis=alt.Axis(labelLimit=400)),
             yOffset=alt.YOffset("measure:N", sort=["Now", "In a year"]),
             x=alt.X(
                 "score:Q",
                 title="Stage (0 = " + stages[0] + f", {top} = " + stages[-1] + ")",
                 scale=alt.Scale(domain=[0, top]),
-                axis=alt.Axis(tickCount=top, values=list(range(top + 1))),
+                axis=alt.Axis(values=list(range(top + 1))),  # with tickCount too, Vega drops the middle ticks
             ),
             color=alt.Color(
                 "measure:N",

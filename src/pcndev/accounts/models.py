@@ -36,6 +36,9 @@ class User(AbstractBaseUser, PermissionsMixin):
     is_active = models.BooleanField(default=True)
     is_staff = models.BooleanField(default=False, help_text="Can use the Django admin (support staff)")
     date_joined = models.DateTimeField(default=timezone.now)
+    email_notifications = models.BooleanField(
+        default=True, help_text="Email me when a plan I sign off or lead changes state"
+    )
 
     objects = UserManager()
 

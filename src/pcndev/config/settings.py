@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "pcndev.accounts",
     "pcndev.funding",
     "pcndev.maturity",
+    "pcndev.plans",
     "pcndev.demo",
 ]
 

@@ -31,7 +31,7 @@ Counts in `ImportResult.as_dict()` (the ``--json`` output):
 * ``unmapped_practices``, ``unmapped_patients``: list-size rows whose practice is not in the mapping, and
   their patients (not imported: the mapping has no name or PCN for them);
 * ``created``, ``updated``, ``unchanged``: region, system, place, PCN and practice rows plus memberships.
-  A membership closed or corrected counts as updated, an open membership kept as unchanged;
+  A membership closed, corrected or deleted counts as updated, an open membership kept as unchanged;
 * ``pcns_spanning_places``: sorted codes of PCNs with practices in more than one CCG / sub-ICB location.
 """
 
@@ -113,15 +113,19 @@ class ImportResult:
 
 @contextmanager
 def _gc_paused():
-    """Pause the cyclic garbage collector: the import holds some 100,000 objects (rows, specs, id maps) while
-    it runs, so each full collection re-scans them and everything else the process holds (~0.1 s each on a
-    national import) without finding garbage; the rows are freed by reference counting when it ends."""
-    paused = gc.isenabled()
+    """Pause the cyclic garbage collector while importing.
+
+    A national import holds ~100,000 rows, specs and tuples at once; each full collection re-scanned them and
+    everything else in the process (~0.1 s a time in the benchmark) and found no garbage. Its objects are
+    freed by reference counting when it returns; the few cycles (an exception's traceback) wait for the next
+    collection after it.
+    """
+    was_enabled = gc.isenabled()
     gc.disable()
     try:
         yield
     finally:
-        if paused:
+        if was_enabled:
             gc.enable()
 
 

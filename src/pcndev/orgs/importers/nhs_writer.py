@@ -23,6 +23,7 @@ and `write_audit` once the ImportRun exists.
 """
 
 from dataclasses import dataclass, field
+from itertools import chain
 
 from django.db import connection
 
@@ -91,20 +92,31 @@ def _load(model, fields: list[str]) -> dict[str, tuple]:
 
 
 def _insert(model, attnames: list[str], rows: list[tuple]) -> None:
-    """INSERT rows of values for the named columns; the model's other fields get their defaults."""
+    """INSERT rows of values for the named columns; the model's other fields get their defaults.
+
+    Many rows per statement (``VALUES (…), (…), …``), as many as the database takes parameters, up to 1,000:
+    on SQLite that is twice as fast as an executemany of one-row INSERTs, each of which reopens the table and
+    every index.
+    """
     if not rows:
         return
     meta, qn = model._meta, connection.ops.quote_name
     rest = [f for f in meta.concrete_fields if not f.primary_key and f.attname not in attnames]
     fields = [meta.get_field(a) for a in attnames] + rest
-    sql = "INSERT INTO {} ({}) VALUES ({})".format(
-        qn(meta.db_table), ", ".join(qn(f.column) for f in fields), ", ".join(["%s"] * len(fields))
-    )
     if rest:
         tail = tuple(f.get_default() for f in rest)
         rows = [row + tail for row in rows]
+    head = f"INSERT INTO {qn(meta.db_table)} ({', '.join(qn(f.column) for f in fields)}) VALUES "
+    one = f"({', '.join(['%s'] * len(fields))})"
+    per = max(1, min(1000, (connection.features.max_query_params or 65535) // len(fields)))
+    full, left = divmod(len(rows), per)
+    flat = chain.from_iterable
     with connection.cursor() as cursor:
-        cursor.executemany(sql, rows)
+        if full:  # one executemany, so that the long statement is prepared (and its %s converted) once
+            chunks = [list(flat(rows[n * per : (n + 1) * per])) for n in range(full)]
+            cursor.executemany(head + ", ".join([one] * per), chunks)
+        if left:
+            cursor.execute(head + ", ".join([one] * left), list(flat(rows[full * per :])))
 
 
 def _update(model, attnames: list[str], rows: list[tuple]) -> None:

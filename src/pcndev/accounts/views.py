@@ -1,11 +1,13 @@
 """Signing in and out, and the user's own organisations."""
 
+from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 
 from pcndev.accounts.forms import SignInForm
 from pcndev.accounts.models import RoleMembership
+from pcndev.audit.services import record
 from pcndev.orgs.breadcrumbs import node_url
 
 
@@ -33,3 +35,23 @@ def my_organisations(request):
             {"role": membership.get_role_display(), "node": node, "href": node_url(node) if node else None}
         )
     return render(request, "accounts/my_organisations.jinja", {"rows": rows})
+
+
+@login_required
+def notifications(request):
+    """Opt in or out of plan emails. Saved with an audit event."""
+    if request.method == "POST":
+        wanted = request.POST.get("email_notifications") == "yes"
+        if wanted != request.user.email_notifications:
+            record(
+                request.user,
+                "account.notifications_changed",
+                request.user,
+                {"email_notifications": request.user.email_notifications},
+                {"email_notifications": wanted},
+            )
+            request.user.email_notifications = wanted
+            request.user.save(update_fields=["email_notifications"])
+        messages.success(request, "Plan emails are " + ("on" if wanted else "off"))
+        return redirect("accounts:notifications")
+    return render(request, "accounts/notifications.jinja", {"nav": "mine"})

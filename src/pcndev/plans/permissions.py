@@ -63,6 +63,12 @@ def can_override(user, version) -> Decision:
     )
 
 
+def can_record_committee(user, place) -> Decision:
+    if user.is_authenticated and place.pk in scope_for(user, [Role.PLACE_LEAD]).place_ids:
+        return ALLOW
+    return Decision(False, f"Only the place lead for {place} can record the committee's decision.")
+
+
 def can_act(user, version, action: str, signoffs: dict[str, str] | None = None) -> Decision:
     """State and party checks for a transition (preconditions such as the budget are checked when it runs)."""
     if not user.is_authenticated:

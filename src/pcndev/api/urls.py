@@ -5,18 +5,23 @@ from ninja import NinjaAPI
 
 from pcndev.api.auth import AUTH
 from pcndev.api.funding import router as funding_router
+from pcndev.api.maturity import router as maturity_router
 from pcndev.api.orgs import router as orgs_router
 
 api = NinjaAPI(
     title="pcndev API",
     version="1",
-    description="PCN development support: organisations and list sizes. Every list is scoped to your roles.",
+    description=(
+        "PCN development support: organisations and list sizes, development funding, and maturity-matrix "
+        "self-assessment. Every list is scoped to your roles."
+    ),
     auth=AUTH,
     urls_namespace="api",
     docs_url="/docs",
 )
 api.add_router("/", orgs_router)
 api.add_router("/", funding_router)
+api.add_router("/", maturity_router)
 
 
 @api.exception_handler(Http404)

@@ -105,8 +105,8 @@ def save_ratings(response: Response, entries: list[Entry], user, day: datetime.d
     """Save a draft of some or all elements; return how many changed. Raises NotAllowed or Problems."""
     day = day or today()
     with transaction.atomic():
-        response = (
-            Response.objects.select_for_update()
+        response = (  # of=self: PostgreSQL cannot lock the nullable side of the outer join to practice
+            Response.objects.select_for_update(of=("self",))
             .select_related("assessment__round", "practice")
             .get(pk=response.pk)
         )

@@ -89,7 +89,11 @@ def budget_for(version) -> Budget:
 def cd_plan_budget(plan) -> tuple[int, int]:
     """(the amount this CD plan may draw, what its items cost). A job-share CD gets their share of the PCN's slice;
     a place's collective plan draws on what the place's individual plans leave."""
-    cost = CDDevelopmentItem.objects.filter(plan=plan).aggregate(t=Sum("cost_pence"))["t"] or 0
+    cost = (
+        (CDDevelopmentItem.objects.filter(plan=plan).aggregate(t=Sum("cost_pence"))["t"] or 0)
+        if plan.pk
+        else 0
+    )
     if plan.director_id:
         _, cd, _ = pcn_money(plan.programme, plan.director.pcn)
         return cd * plan.director.share_percent // 100, cost

@@ -112,7 +112,7 @@ def start_plan(programme, pcn, user) -> PlanVersion:
 def _claim(version: PlanVersion, lock_version: int, user) -> PlanVersion:
     """Lock the row and check nobody saved since the form was loaded; bump the lock."""
     current = (
-        PlanVersion.objects.select_for_update()
+        PlanVersion.objects.select_for_update(of=("self",))
         .select_related("plan__pcn__place", "plan__programme", "updated_by")
         .get(pk=version.pk)
     )

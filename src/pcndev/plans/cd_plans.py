@@ -1,0 +1,114 @@
+"""Clinical directors' own development plans (the parallel process), drawn on the CD development slice.
+
+Each CD has their own plan; job-share CDs share the PCN's CD amount by their share of the role. A place's
+collective plan (shared coaching, a leadership programme for all its CDs) draws on what individual plans leave.
+"""
+
+from django.db import transaction
+
+from pcndev.accounts.models import Role
+from pcndev.accounts.permissions import ALLOW, NOT_SIGNED_IN, Decision
+from pcndev.accounts.scope import scope_for
+from pcndev.audit.services import record
+from pcndev.config.formatting import format_pence
+from pcndev.plans.budget import cd_plan_budget
+from pcndev.plans.editing import NotAllowed, PlanProblems
+from pcndev.plans.models import CDDevelopmentItem, CDDevelopmentPlan
+
+
+def _place_lead(user, place_id) -> bool:
+    return user.is_authenticated and place_id in scope_for(user, [Role.PLACE_LEAD]).place_ids
+
+
+def can_edit_cd_plan(user, plan: CDDevelopmentPlan) -> Decision:
+    if not user.is_authenticated:
+        return NOT_SIGNED_IN
+    if plan.status == CDDevelopmentPlan.Status.AGREED:
+        return Decision(False, "This CD development plan has been agreed, so it cannot change.")
+    if plan.director_id and plan.director.user_id == user.pk:
+        return ALLOW
+    if plan.place_id and _place_lead(user, plan.place_id):
+        return ALLOW
+    who = f"{plan.director.name}" if plan.director_id else f"the place lead for {plan.place}"
+    return Decision(False, f"Only {who} can change this plan.")
+
+
+def can_agree_cd_plan(user, plan: CDDevelopmentPlan) -> Decision:
+    if plan.status == CDDevelopmentPlan.Status.AGREED:
+        return Decision(False, "This CD development plan is already agreed.")
+    place_id = plan.place_id or plan.director.pcn.place_id
+    if _place_lead(user, place_id):
+        return ALLOW
+    return Decision(False, "Only the place lead can agree a CD development plan.")
+
+
+@transaction.atomic
+def add_item(
+    plan: CDDevelopmentPlan, user, kind: str, description: str, cost_pence: int
+) -> CDDevelopmentItem:
+    plan = (
+        CDDevelopmentPlan.objects.select_for_update().select_related("director__pcn", "place").get(pk=plan.pk)
+    )
+    if not (decision := can_edit_cd_plan(user, plan)):
+        raise NotAllowed(decision)
+    problems = []
+    if kind not in CDDevelopmentItem.Kind.values:
+        problems.append(("kind", "Select coaching, a leadership programme, backfill or other development"))
+    if not description.strip():
+        problems.append(("description", "Describe the development"))
+    if cost_pence < 0:
+        problems.append(("cost", "The cost cannot be negative"))
+    if not problems:
+        budget, spent = cd_plan_budget(plan)
+        if spent + cost_pence > budget:
+            problems.append(
+                (
+                    "cost",
+                    f"This would take the plan to {format_pence(spent + cost_pence)}, over its {format_pence(budget)} of CD development money",
+                )
+            )
+    if problems:
+        raise PlanProblems(problems)
+    item = CDDevelopmentItem.objects.create(
+        plan=plan, kind=kind, description=description.strip(), cost_pence=cost_pence
+    )
+    record(
+        user,
+        "cd_plan.item_added",
+        plan,
+        None,
+        {"kind": kind, "description": item.description, "cost_pence": cost_pence},
+    )
+    return item
+
+
+@transaction.atomic
+def remove_item(item: CDDevelopmentItem, user) -> None:
+    plan = (
+        CDDevelopmentPlan.objects.select_for_update()
+        .select_related("director__pcn", "place")
+        .get(pk=item.plan_id)
+    )
+    if not (decision := can_edit_cd_plan(user, plan)):
+        raise NotAllowed(decision)
+    record(
+        user,
+        "cd_plan.item_removed",
+        plan,
+        {"description": item.description, "cost_pence": item.cost_pence},
+        None,
+    )
+    item.delete()
+
+
+@transaction.atomic
+def agree_cd_plan(plan: CDDevelopmentPlan, user) -> CDDevelopmentPlan:
+    plan = (
+        CDDevelopmentPlan.objects.select_for_update().select_related("director__pcn", "place").get(pk=plan.pk)
+    )
+    if not (decision := can_agree_cd_plan(user, plan)):
+        raise NotAllowed(decision)
+    plan.status = CDDevelopmentPlan.Status.AGREED
+    plan.save(update_fields=["status", "updated_at"])
+    record(user, "cd_plan.agreed", plan, {"status": "draft"}, {"status": "agreed"})
+    return plan

@@ -5,6 +5,7 @@ Each function reads the consensus of many PCNs with one query and groups it in P
 
 from collections import defaultdict
 from dataclasses import dataclass
+from functools import lru_cache
 
 from pcndev.maturity.models import Area, AssessmentRound, ConsensusRating, PCNAssessment
 from pcndev.maturity.scoring import area_score, area_stage, median
@@ -21,26 +22,44 @@ class AreaResult:
     target_score: float | None
 
 
-def _area_values(round_ids, assessment_filter: dict) -> dict[int, dict[int, tuple[list[int], list[int]]]]:
-    """assessment id -> area id -> ([current stages], [target stages]) for submitted consensus."""
-    rows = ConsensusRating.objects.filter(
-        assessment__round_id__in=round_ids, assessment__status=SUBMITTED, **assessment_filter
-    ).values_list("assessment_id", "element__area_id", "current_stage", "target_stage")
-    grouped: dict[int, dict[int, tuple[list[int], list[int]]]] = defaultdict(
-        lambda: defaultdict(lambda: ([], []))
+def _area_values(assessments) -> dict[int, dict[int, tuple[list[int], list[int]]]]:
+    """assessment id -> area id -> ([current stages], [target stages]) for those assessments' consensus.
+
+    Unordered: the consensus's default ordering would join the round, PCN and area tables and sort every row, and
+    an area's stage (a median) and score (a mean) do not depend on the order of its elements.
+    """
+    rows = (
+        ConsensusRating.objects.filter(assessment__in=assessments)
+        .order_by()
+        .values_list("assessment_id", "element__area_id", "current_stage", "target_stage")
     )
+    grouped: dict[int, dict[int, tuple[list[int], list[int]]]] = defaultdict(dict)
     for assessment_id, area_id, current, target in rows.iterator(chunk_size=5000):
-        cur, tgt = grouped[assessment_id][area_id]
-        cur.append(current)
-        tgt.append(target)
+        by_area = grouped[assessment_id]
+        if (cell := by_area.get(area_id)) is None:
+            by_area[area_id] = ([current], [target])
+        else:
+            cell[0].append(current)
+            cell[1].append(target)
     return grouped
+
+
+@lru_cache(maxsize=4096)
+def _stage_and_score(stages: tuple[int, ...]) -> tuple[int | None, float | None]:
+    """An area's stage and score from its elements' stages, given sorted (neither depends on their order).
+
+    A national round has thousands of PCN × area cells but only a few dozen distinct sets of stages per area.
+    """
+    return area_stage(stages), area_score(stages)
 
 
 def _results(areas: list[Area], values) -> list[AreaResult]:
     out = []
     for area in areas:
         cur, tgt = values.get(area.id, ([], []))
-        out.append(AreaResult(area, area_stage(cur), area_stage(tgt), area_score(cur), area_score(tgt)))
+        current_stage, current_score = _stage_and_score(tuple(sorted(cur)))
+        target_stage, target_score = _stage_and_score(tuple(sorted(tgt)))
+        out.append(AreaResult(area, current_stage, target_stage, current_score, target_score))
     return out
 
 
@@ -69,12 +88,10 @@ class HeatmapRow:
 
 def heatmap(rnd: AssessmentRound, pcns, areas: list[Area]) -> list[HeatmapRow]:
     """PCNs × areas. Only submitted assessments contribute; the others show as not submitted."""
+    submitted = PCNAssessment.objects.filter(round=rnd, pcn__in=pcns, status=SUBMITTED)
     pcns = list(pcns.select_related("place").order_by("place__name", "name"))
-    ids = [p.id for p in pcns]
-    assessment_of = dict(
-        PCNAssessment.objects.filter(round=rnd, pcn_id__in=ids, status=SUBMITTED).values_list("pcn_id", "id")
-    )
-    values = _area_values([rnd.id], {"assessment__pcn_id__in": ids}) if assessment_of else {}
+    assessment_of = dict(submitted.values_list("pcn_id", "id"))
+    values = _area_values(submitted) if assessment_of else {}
     rows = []
     for pcn in pcns:
         aid = assessment_of.get(pcn.id)
@@ -101,20 +118,27 @@ def benchmark(assessment: PCNAssessment, areas: list[Area]) -> list[BenchmarkRow
     """
     rnd = assessment.round
     pcn = assessment.pcn
-    places = dict(
-        PCNAssessment.objects.filter(round=rnd, status=SUBMITTED).values_list("id", "pcn__place_id")
-    )
-    systems = dict(
-        PCNAssessment.objects.filter(round=rnd, status=SUBMITTED).values_list("id", "pcn__place__system_id")
-    )
-    values = _area_values([rnd.id], {})
+    submitted = PCNAssessment.objects.filter(round=rnd, status=SUBMITTED)
+    where = {
+        aid: (place, system)
+        for aid, place, system in submitted.values_list("id", "pcn__place_id", "pcn__place__system_id")
+    }
+    values = _area_values(submitted)
     own = pcn_results(assessment, areas)
     out = []
     for area, mine in zip(areas, own, strict=True):
-        scores = {aid: area_score(v[area.id][0]) for aid, v in values.items() if v.get(area.id)}
-        in_place = [s for aid, s in scores.items() if places.get(aid) == pcn.place_id]
-        in_system = [s for aid, s in scores.items() if systems.get(aid) == pcn.place.system_id]
-        national = list(scores.values())
+        in_place, in_system, national = [], [], []
+        for aid, by_area in values.items():
+            current = by_area.get(area.id, ([], []))[0]
+            if not current:
+                continue
+            score = _stage_and_score(tuple(sorted(current)))[1]
+            place, system = where.get(aid, (None, None))
+            if place == pcn.place_id:
+                in_place.append(score)
+            if system == pcn.place.system_id:
+                in_system.append(score)
+            national.append(score)
         out.append(
             BenchmarkRow(
                 area,

@@ -4,15 +4,16 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0002_initial'),
+        ("accounts", "0002_initial"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='user',
-            name='email_notifications',
-            field=models.BooleanField(default=True, help_text='Email me when a plan I sign off or lead changes state'),
+            model_name="user",
+            name="email_notifications",
+            field=models.BooleanField(
+                default=True, help_text="Email me when a plan I sign off or lead changes state"
+            ),
         ),
     ]

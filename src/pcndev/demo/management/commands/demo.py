@@ -7,6 +7,7 @@ from rich.table import Table
 from pcndev.demo.build import DEMO_PASSWORD, build_demo, ensure_users
 from pcndev.demo.maturity import build_maturity
 from pcndev.demo.money import build_money
+from pcndev.demo.plans import build_plans
 
 
 class Command(BaseCommand):
@@ -17,6 +18,7 @@ class Command(BaseCommand):
         logins = ensure_users()
         build_money()
         build_maturity()
+        build_plans()
         console = Console(file=self.stdout, width=110)
         console.print("Demo data built." if built else "Demo data already present.")
         table = Table(title=f"Demo log-ins (password for all: {DEMO_PASSWORD})")

@@ -1,9 +1,9 @@
 """Writing a `Snapshot` into the organisation register: upsert by ODS code, effective-dated memberships, audit.
 
-One query per table loads the existing rows into dicts keyed by code. New and changed rows are then written
-with one `executemany` per table (the ORM's per-value insert compilation dominated the run time), and ids of
-new rows are read back with one query per table. Reads are raw SQL too: the ORM's per-row work cost more than
-the queries.
+One query per table loads the existing rows into dicts keyed by code. New rows are then inserted up to 1,000
+to a statement (see `_insert`) and changed rows updated with one `executemany` per table, bypassing the ORM
+(its per-value insert compilation dominated the run time); ids of new rows are read back with one query per
+table. Reads are raw SQL too: the ORM's per-row work cost more than the queries.
 
 The audit is grouped: one event per table and kind of change (``practice.created``, ``pcn.updated``,
 ``membership.closed``, …) covering every such row of the import. Its ``before`` and ``after`` are tables,

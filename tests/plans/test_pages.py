@@ -191,3 +191,26 @@ def test_job_share_cds_each_plan_within_their_share_and_the_place_lead_agrees(cl
     assert CDDevelopmentPlan.objects.get(director=first).status == "agreed"
     response = client.post(url, {"kind": "coaching", "description": "More", "cost": "1"})
     assert response.status_code == 403
+
+
+def test_a_plan_started_from_a_submitted_assessment_links_its_needs_and_elements(client, w):
+    from tests.maturity.builders import elements_of, make_round, submitted_assessment
+
+    rnd = make_round()
+    assessment = submitted_assessment(rnd, w.pcn, stages=(0, 1), priority="Childhood asthma")
+    client.force_login(w.cd)
+    client.post(reverse("plans:start", args=[w.programme.pk, w.pcn.code]))
+    version = PlanVersion.objects.get(plan__pcn=w.pcn)
+    assert version.improvement_priority == "Childhood asthma"
+    assert version.needs.count() == assessment.needs.count() == 20
+    element = elements_of(rnd)[0]
+    data = INITIATIVE | {
+        "lock_version": version.lock_version,
+        "elements": [str(element.pk)],
+        "area": str(element.area_id),
+    }
+    assert client.post(reverse("plans:initiative-new", args=[version.pk]), data).status_code == 302
+    initiative = Initiative.objects.get()
+    assert list(initiative.elements.all()) == [element] and initiative.area == element.area
+    page = _page(client.get(reverse("plans:version", args=[version.pk])))
+    assert element.title in page and "Childhood asthma" in page

@@ -58,6 +58,7 @@ class InitiativeForm(NHSForm):
     title = forms.CharField(max_length=200, error_messages={"required": "Enter a title for the initiative"})
     description = forms.CharField(required=False, max_length=5000)
     area = forms.TypedChoiceField(coerce=int, required=False, empty_value=None)
+    elements = forms.TypedMultipleChoiceField(coerce=int, required=False)
     domain = forms.ChoiceField(
         error_messages={"required": "Select the support domain the initiative belongs to"}
     )
@@ -81,8 +82,9 @@ class InitiativeForm(NHSForm):
     existing_funds_checked = forms.ChoiceField(choices=YES_NO, initial="yes")
     lock_version = forms.IntegerField(widget=forms.HiddenInput)
 
-    def __init__(self, *args, domains=(), priorities=(), areas=(), **kwargs):
+    def __init__(self, *args, domains=(), priorities=(), areas=(), elements=(), **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["elements"].choices = list(elements)
         self.fields["domain"].choices = list(domains)
         self.fields["priorities"].choices = list(priorities)
         self.fields["area"].choices = [("", "Not linked to an area")] + list(areas)
@@ -125,6 +127,7 @@ class InitiativeForm(NHSForm):
             cost_pence=d["cost"],
             description=d.get("description", ""),
             area_id=d.get("area"),
+            element_ids=list(d.get("elements") or []),
             priority_codes=list(d.get("priorities") or []),
             tag=d["tag"],
             support_required=d.get("support_required", ""),
@@ -150,6 +153,7 @@ def initiative_initial(i: Initiative) -> dict:
         "area": i.area_id,
         "domain": i.domain.code if i.domain_id else "",
         "priorities": [p.code for p in i.priorities.all()],
+        "elements": [str(e) for e in i.elements.values_list("id", flat=True)],
         "tag": i.tag,
         "support_required": i.support_required,
         "provider_type": i.provider_type,

@@ -25,10 +25,15 @@ def _choices(version):
     priorities = ProgrammePriority.objects.filter(programme=version.plan.programme)
     domains = [(p.code, p.title) for p in priorities if p.kind == ProgrammePriority.Kind.DOMAIN]
     tags = [(p.code, p.title) for p in priorities if p.kind == ProgrammePriority.Kind.PRIORITY]
-    areas = []
+    areas, elements = [], []
     if version.assessment_id:
-        areas = [(a.pk, a.title) for a in version.assessment.round.template.areas.all()]
-    return {"domains": domains, "priorities": tags, "areas": areas}
+        template = version.assessment.round.template
+        areas = [(a.pk, a.title) for a in template.areas.all()]
+        elements = [
+            (e.pk, f"{e.area.title}: {e.title}")
+            for e in template.elements.select_related("area").order_by("area__position", "position")
+        ]
+    return {"domains": domains, "priorities": tags, "areas": areas, "elements": elements}
 
 
 @login_required
@@ -71,6 +76,7 @@ def initiative_form(request, pk, iid=None):
     )
     multi = {
         "priorities": posted.getlist("priorities") if posted is not None else initial.get("priorities", []),
+        "elements": posted.getlist("elements") if posted is not None else initial.get("elements", []),
     }
     return render(
         request,

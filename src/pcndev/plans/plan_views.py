@@ -95,7 +95,7 @@ def version_detail(request, pk):
     version = version_or_404(request.user, pk)
     initiatives = list(
         version.initiatives.select_related("area", "domain", "override__by").prefetch_related(
-            "measures", "priorities"
+            "measures", "priorities", "elements"
         )
     )
     results = {i.pk: evaluate(i.answers()) for i in initiatives}

@@ -9,11 +9,13 @@ from django.shortcuts import get_object_or_404, redirect, render
 from pcndev.accounts.scope import visible
 from pcndev.config.views import forbidden
 from pcndev.funding.models import Programme
+from pcndev.maturity.awaiting import awaiting_self_assessment
 from pcndev.orgs.lookup import get_visible_or_404
 from pcndev.orgs.models import PCN
 from pcndev.plans import permissions as perms
 from pcndev.plans import workflow
 from pcndev.plans.advice import internal_first_warning
+from pcndev.plans.awaiting import awaiting_for
 from pcndev.plans.budget import budget_for
 from pcndev.plans.editing import NotAllowed, PlanProblems, StaleEdit, start_plan, update_plan
 from pcndev.plans.eligibility import evaluate
@@ -204,3 +206,17 @@ def version_action(request, pk, action):
 @login_required
 def index(request):
     return render(request, "plans/index.jinja", {"programmes": Programme.objects.all(), "nav": "plans"})
+
+
+@login_required
+def awaiting(request):
+    """Everything waiting for the signed-in user, from states and permissions (no to-do list is kept)."""
+    return render(
+        request,
+        "plans/awaiting.jinja",
+        {
+            "plans": awaiting_for(request.user),
+            "assessments": awaiting_self_assessment(request.user),
+            "nav": "plans",
+        },
+    )

@@ -5,6 +5,7 @@ from pcndev.plans import cd_views, committee_views, initiative_views, plan_views
 app_name = "plans"
 urlpatterns = [
     path("", plan_views.index, name="index"),
+    path("awaiting/", plan_views.awaiting, name="awaiting"),
     path("programmes/<int:pk>/", plan_views.plan_list, name="list"),
     path("programmes/<int:pk>/pcns/<str:code>/start/", plan_views.plan_start, name="start"),
     path("programmes/<int:pk>/places/<str:code>/committee/", committee_views.committee, name="committee"),

@@ -1,5 +1,7 @@
 """Shared form behaviour: errors listed for the NHS error summary, each linking to its field."""
 
+import datetime
+
 from django import forms
 
 
@@ -13,3 +15,18 @@ class NHSForm(forms.Form):
             anchor = self.anchors.get(name) or (f"#{name}" if name in self.fields else "#maincontent")
             items.extend({"text": str(e), "href": anchor} for e in errors)
         return items
+
+
+def date_from_parts(data, name: str, parts=("day", "month", "year")):
+    """An NHS date input's boxes (`name[day]`, `name[month]`, `name[year]`) as a date.
+
+    None when every box is empty, "invalid" when they do not make a real date. With parts=("month", "year")
+    it reads a month and returns its first day.
+    """
+    values = {p: (data.get(f"{name}[{p}]") or "").strip() for p in parts}
+    if not any(values.values()):
+        return None
+    try:
+        return datetime.date(int(values["year"]), int(values["month"]), int(values.get("day") or 1))
+    except ValueError:
+        return "invalid"

@@ -4,7 +4,7 @@ import datetime
 
 from django import forms
 
-from pcndev.forms import NHSForm
+from pcndev.forms import NHSForm, date_from_parts
 from pcndev.funding.programmes import ProgrammeError, pounds_to_pence
 from pcndev.maturity.assessing import Entry
 from pcndev.maturity.models import Priority, Tag
@@ -96,21 +96,6 @@ def values_of(rows, elements) -> dict[str, str]:
     return out
 
 
-class DateParts:
-    """An NHS date input's day/month/year boxes, read from POST."""
-
-    @staticmethod
-    def read(data, name: str) -> datetime.date | None | str:
-        parts = [(data.get(f"{name}[{p}]") or "").strip() for p in ("day", "month", "year")]
-        if not any(parts):
-            return None
-        try:
-            day, month, year = (int(p) for p in parts)
-            return datetime.date(year, month, day)
-        except ValueError:
-            return "invalid"
-
-
 class RoundForm(NHSForm):
     anchors = {"opens_on": "#opens_on-day", "closes_on": "#closes_on-day", "scope": "#scope"}
     name = forms.CharField(max_length=200, error_messages={"required": "Enter a name for the round"})
@@ -156,7 +141,7 @@ class RoundForm(NHSForm):
     def clean(self):
         data = super().clean()
         for name, label in (("opens_on", "opening"), ("closes_on", "closing")):
-            value = DateParts.read(self.data, name)
+            value = date_from_parts(self.data, name)
             if value is None:
                 self.errors.setdefault(name, self.error_class([f"Enter the {label} date"]))
             elif value == "invalid":

@@ -4,7 +4,7 @@ import datetime
 
 from django import forms
 
-from pcndev.forms import NHSForm
+from pcndev.forms import NHSForm, date_from_parts
 from pcndev.funding.forms import clean_pounds
 from pcndev.maturity.models import Tag
 from pcndev.plans.editing import InitiativeData, Measure
@@ -15,25 +15,12 @@ MEASURE_ROWS = 3
 YES_NO = [("yes", "Yes"), ("no", "No")]
 
 
-def _month(data, name: str) -> datetime.date | None | str:
-    month, year = ((data.get(f"{name}[{p}]") or "").strip() for p in ("month", "year"))
-    if not month and not year:
-        return None
-    try:
-        return datetime.date(int(year), int(month), 1)
-    except ValueError:
-        return "invalid"
+def _month(data, name: str):
+    return date_from_parts(data, name, ("month", "year"))
 
 
-def _day(data, name: str) -> datetime.date | None | str:
-    parts = [(data.get(f"{name}[{p}]") or "").strip() for p in ("day", "month", "year")]
-    if not any(parts):
-        return None
-    try:
-        day, month, year = (int(p) for p in parts)
-        return datetime.date(year, month, day)
-    except ValueError:
-        return "invalid"
+def _day(data, name: str):
+    return date_from_parts(data, name)
 
 
 class PlanForm(NHSForm):

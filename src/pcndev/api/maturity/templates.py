@@ -1,0 +1,121 @@
+"""Matrix templates: list, read, download as YAML, upload and copy."""
+
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404
+from ninja import Router
+from ninja.responses import Status
+
+from pcndev.api.maturity.schemas import (
+    CopyIn,
+    MaturityProblem,
+    TemplateDetailOut,
+    TemplateIn,
+    TemplateOut,
+    _problems,
+    _refused,
+)
+from pcndev.maturity import permissions as perms
+from pcndev.maturity.models import AssessmentRound, MatrixTemplate
+from pcndev.maturity.template_spec import SpecError, dump_spec, load_spec
+from pcndev.maturity.templates import copy_template, create_template, spec_of
+
+router = Router()
+
+
+def _template_out(t: MatrixTemplate, in_use: bool | None = None) -> dict:
+    return {
+        "id": t.id,
+        "name": t.name,
+        "version": t.version,
+        "description": t.description,
+        "based_on": t.based_on_id,
+        "in_use": t.in_use if in_use is None else in_use,
+    }
+
+
+def _template_detail(t: MatrixTemplate) -> dict:
+    spec = spec_of(t)
+    return {
+        **_template_out(t),
+        "stages": spec.stages,
+        "areas": [
+            {
+                "code": a.code,
+                "title": a.title,
+                "tag": a.tag,
+                "elements": [
+                    {"code": e.code, "title": e.title, "tag": e.tag, "descriptors": e.descriptors}
+                    for e in a.elements
+                ],
+            }
+            for a in spec.areas
+        ],
+    }
+
+
+@router.get(
+    "/maturity/templates", response=list[TemplateOut], operation_id="pcndev_api_maturity_list_templates"
+)
+def list_templates(request):
+    """Every matrix template version, newest version of each name first."""
+    used = set(AssessmentRound.objects.values_list("template_id", flat=True))
+    return [_template_out(t, t.id in used) for t in MatrixTemplate.objects.all()]
+
+
+@router.get(
+    "/maturity/templates/{pk}", response=TemplateDetailOut, operation_id="pcndev_api_maturity_get_template"
+)
+def get_template(request, pk: int):
+    return _template_detail(get_object_or_404(MatrixTemplate, pk=pk))
+
+
+@router.get(
+    "/maturity/templates/{pk}/yaml",
+    openapi_extra={
+        "responses": {200: {"description": "The template as YAML", "content": {"application/yaml": {}}}}
+    },
+    operation_id="pcndev_api_maturity_get_template_yaml",
+)
+def get_template_yaml(request, pk: int):
+    template = get_object_or_404(MatrixTemplate, pk=pk)
+    return HttpResponse(dump_spec(spec_of(template)), content_type="application/yaml; charset=utf-8")
+
+
+@router.post(
+    "/maturity/templates",
+    response={201: TemplateDetailOut, 400: MaturityProblem, 403: MaturityProblem},
+    operation_id="pcndev_api_maturity_create_template_endpoint",
+)
+def create_template_endpoint(request, body: TemplateIn):
+    """Add a template (or the next version of one) from YAML; every problem in the file is listed at once."""
+    decision = perms.can_manage_templates(request.user)
+    if not decision:
+        return _refused(decision.reason)
+    try:
+        template = create_template(load_spec(body.yaml.encode("utf-8")), request.user)
+    except SpecError as exc:
+        return _problems("Check the matrix template", [("", "yaml", p) for p in exc.problems])
+    return Status(201, _template_detail(template))
+
+
+@router.post(
+    "/maturity/templates/{pk}/copy",
+    response={201: TemplateDetailOut, 400: MaturityProblem, 403: MaturityProblem},
+    operation_id="pcndev_api_maturity_copy_template_endpoint",
+)
+def copy_template_endpoint(request, pk: int, body: CopyIn):
+    """Copy and tailor: a new name makes a local variant; the same name makes the next version."""
+    template = get_object_or_404(MatrixTemplate, pk=pk)
+    decision = perms.can_manage_templates(request.user)
+    if not decision:
+        return _refused(decision.reason)
+    name = body.name.strip()
+    if not name:
+        return _problems("Check the copy", [("", "name", "Enter a name for the new template")])
+    if len(name) > 200:
+        return _problems("Check the copy", [("", "name", "The name must be 200 characters or fewer")])
+    try:
+        copy = copy_template(template, name, request.user)
+    except SpecError as exc:
+        return _problems("Check the copy", [("", "name", p) for p in exc.problems])
+    return Status(201, _template_detail(copy))

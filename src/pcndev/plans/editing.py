@@ -186,11 +186,24 @@ def _check(data: InitiativeData, version, domains, priorities) -> list[tuple[str
             problems.append(
                 (f"measure-{i}-description", f"Output measure {i + 1}: describe what will be measured")
             )
+        elif len(m.description.strip()) > 300:
+            problems.append(
+                (f"measure-{i}-description", f"Output measure {i + 1}: keep it to 300 characters or fewer")
+            )
         if not m.target.strip():
             problems.append((f"measure-{i}-target", f"Output measure {i + 1}: enter the target"))
+        elif len(m.target.strip()) > 200:
+            problems.append(
+                (f"measure-{i}-target", f"Output measure {i + 1}: keep the target to 200 characters or fewer")
+            )
     template = version.assessment.round.template if version.assessment else None
     if data.area_id is not None and (template is None or not template.areas.filter(pk=data.area_id).exists()):
         problems.append(("area", "Select a maturity area from the PCN's matrix"))
+    if data.element_ids and (
+        template is None
+        or template.elements.filter(pk__in=data.element_ids).count() != len(set(data.element_ids))
+    ):
+        problems.append(("elements", "Select elements from the PCN's matrix"))
     return problems
 
 

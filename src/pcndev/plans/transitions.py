@@ -121,8 +121,12 @@ def record_committee_decision(
         problems.append(
             ("committee", "Enter the committee's name, for example Primary Care Commissioning Committee")
         )
+    elif len(committee.strip()) > 200:
+        problems.append(("committee", "The committee's name must be 200 characters or fewer"))
     if not minute_reference.strip():
         problems.append(("minute_reference", "Enter the minute reference"))
+    elif len(minute_reference.strip()) > 100:
+        problems.append(("minute_reference", "The minute reference must be 100 characters or fewer"))
     if meeting_date > timezone.localdate():
         problems.append(("meeting_date", "The meeting date cannot be in the future"))
     if not versions:
@@ -195,6 +199,8 @@ def release_funds(
         problems.append(("payee", f"{pcn} has no payee: set its host or payee organisation first"))
     if not mou_reference.strip():
         problems.append(("mou_reference", "Enter the MOU reference"))
+    elif len(mou_reference.strip()) > 100:
+        problems.append(("mou_reference", "The MOU reference must be 100 characters or fewer"))
     if amount_pence <= 0:
         problems.append(("amount", "Enter an amount more than £0"))
     if problems:

@@ -22,6 +22,7 @@ api = NinjaAPI(
 api.add_router("/", orgs_router)
 api.add_router("/", funding_router)
 api.add_router("/", maturity_router)
+api.add_router("/", "pcndev.api.plans.router")
 
 
 @api.exception_handler(Http404)

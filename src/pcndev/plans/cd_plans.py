@@ -47,7 +47,9 @@ def add_item(
     plan: CDDevelopmentPlan, user, kind: str, description: str, cost_pence: int
 ) -> CDDevelopmentItem:
     plan = (
-        CDDevelopmentPlan.objects.select_for_update().select_related("director__pcn", "place").get(pk=plan.pk)
+        CDDevelopmentPlan.objects.select_for_update(of=("self",))
+        .select_related("director__pcn", "place")
+        .get(pk=plan.pk)
     )
     if not (decision := can_edit_cd_plan(user, plan)):
         raise NotAllowed(decision)
@@ -85,7 +87,7 @@ def add_item(
 @transaction.atomic
 def remove_item(item: CDDevelopmentItem, user) -> None:
     plan = (
-        CDDevelopmentPlan.objects.select_for_update()
+        CDDevelopmentPlan.objects.select_for_update(of=("self",))
         .select_related("director__pcn", "place")
         .get(pk=item.plan_id)
     )
@@ -104,7 +106,9 @@ def remove_item(item: CDDevelopmentItem, user) -> None:
 @transaction.atomic
 def agree_cd_plan(plan: CDDevelopmentPlan, user) -> CDDevelopmentPlan:
     plan = (
-        CDDevelopmentPlan.objects.select_for_update().select_related("director__pcn", "place").get(pk=plan.pk)
+        CDDevelopmentPlan.objects.select_for_update(of=("self",))
+        .select_related("director__pcn", "place")
+        .get(pk=plan.pk)
     )
     if not (decision := can_agree_cd_plan(user, plan)):
         raise NotAllowed(decision)

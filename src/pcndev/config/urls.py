@@ -14,6 +14,7 @@ urlpatterns = [
     path("account/", include("pcndev.accounts.urls")),
     path("funding/", include("pcndev.funding.urls")),
     path("self-assessment/", include("pcndev.maturity.urls")),
+    path("papers/", include("pcndev.papers.urls")),
     path("plans/", include("pcndev.plans.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),

@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "pcndev.funding",
     "pcndev.maturity",
     "pcndev.plans",
+    "pcndev.delivery",
     "pcndev.papers",
     "pcndev.demo",
 ]

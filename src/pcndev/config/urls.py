@@ -16,6 +16,7 @@ urlpatterns = [
     path("self-assessment/", include("pcndev.maturity.urls")),
     path("papers/", include("pcndev.papers.urls")),
     path("plans/", include("pcndev.plans.urls")),
+    path("delivery/", include("pcndev.delivery.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]

@@ -454,3 +454,23 @@ def test_generating_the_paper_takes_the_same_queries_for_5_and_50_pcns(db):
     assert len(few_queries) == len(many_queries) <= 10, many_queries
     assert all(q.lstrip().upper().startswith("SELECT") for q in many_queries)  # read-only
     assert len(build_paper(small.programme, many).pcns) == 50
+
+
+def test_an_initiative_several_pcns_share_is_listed_once_naming_them_all(db):
+    from pcndev.orgs.models import Place
+    from pcndev.papers.content import build_paper
+    from tests.papers.builders import add_plan, funded_place
+
+    funded = funded_place(pcns=3, practices=1)
+    place = funded.tree.places[0]
+    pcns = [p for p in funded.tree.pcns if p.place_id == place.pk]
+    shared = ("Clinical director coaching", funded.areas[0], "Six sessions", [("Sessions held", "6")])
+    for pcn in pcns[:2]:
+        add_plan(funded.programme, pcn, funded.areas, initiatives=[shared])
+    add_plan(funded.programme, pcns[2], funded.areas, initiatives=[(*shared[:2], "Four sessions", shared[3])])
+    paper = build_paper(funded.programme, Place.objects.select_related("system").get(pk=place.pk))
+    section = next(a for a in paper.areas if a.title == funded.areas[0].title)
+    assert [(i.support_required, i.pcn_name) for i in section.initiatives] == [
+        ("Six sessions", ", ".join(sorted(p.name for p in pcns[:2]))),
+        ("Four sessions", pcns[2].name),
+    ]

@@ -217,17 +217,30 @@ def _initiatives(programme: Programme, place: Place, pcns: list[PCN]) -> tuple[l
         .prefetch_related("measures")
         .order_by("version_id", "position", "id")
     )
-    groups: dict[tuple, list[tuple]] = defaultdict(list)
+    # As in the Kingston paper, an initiative several PCNs share (same title, support and measures) is listed once,
+    # naming every PCN that takes it up.
+    groups: dict[tuple, dict[tuple, list]] = defaultdict(dict)
     for i in items:
         pcn = pcn_of_version[i.version_id]
         key = (0, i.area.position, i.area.title) if i.area else (1, 0, NO_AREA)
         measures = tuple(Measure(m.description, m.target, m.due) for m in i.measures.all())
-        item = InitiativeItem(pcn.name, pcn.code, i.title, i.support_required, measures)
-        groups[key].append(((pcn.name, pcn.code, i.position, i.id), item))
-    sections = [
-        AreaSection(key[2], tuple(item for _, item in sorted(entries, key=lambda e: e[0])))
-        for key, entries in sorted(groups.items())
-    ]
+        same = (i.title, i.support_required, measures)
+        entry = groups[key].setdefault(same, [(pcn.name, pcn.code, i.position, i.id), []])
+        entry[1].append(pcn)
+    sections = []
+    for key, entries in sorted(groups.items()):
+        ordered = sorted(entries.items(), key=lambda e: e[1][0])
+        items_out = tuple(
+            InitiativeItem(
+                ", ".join(p.name for p in sorted(shared, key=lambda p: p.name)),
+                ", ".join(p.code for p in sorted(shared, key=lambda p: p.name)),
+                title,
+                support,
+                measures,
+            )
+            for (title, support, measures), (_, shared) in ordered
+        )
+        sections.append(AreaSection(key[2], items_out))
     without = [p for p in pcns if p.id not in latest]
     return sections, without
 

@@ -47,6 +47,9 @@ def test_journey_counts_and_overdue_show_only_the_roles_scope(client, matrix, ro
         response = client.get(reverse(name, args=[programme.pk]))
         assert response.status_code == 200
         assert _shown(response.content.decode(), programme, tree) == expected, name
+    for pcn in tree.pcns:
+        status = client.get(reverse("delivery:pcn-journey", args=[programme.pk, pcn.code])).status_code
+        assert status == (200 if pcn.code in expected else 404), pcn.code
     api = client.get(f"/api/v1/programmes/{programme.pk}/overdue").json()
     assert {row["pcn"] for row in api} == expected
     counts = client.get(f"/api/v1/programmes/{programme.pk}/journey").json()

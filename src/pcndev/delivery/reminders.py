@@ -56,11 +56,11 @@ def due_reminders(programme, today: datetime.date) -> list[Reminder]:
             m.role, (members, m.practice_id)
         )
         target[0].setdefault(target[1], []).append(m.user)
-    practice_pcn = dict(
-        PracticeMembership.objects.filter(valid_to__isnull=True, pcn_id__in=list(items)).values_list(
-            "practice_id", "pcn_id"
-        )
-    )
+    practices: dict[int, list[int]] = {}
+    for practice_id, pcn_id in PracticeMembership.objects.filter(
+        valid_to__isnull=True, pcn_id__in=list(items)
+    ).values_list("practice_id", "pcn_id"):
+        practices.setdefault(pcn_id, []).append(practice_id)
     rated = set(
         Response.objects.filter(
             assessment__in=services.assessments_for(programme), status=Response.Status.SUBMITTED
@@ -80,8 +80,8 @@ def due_reminders(programme, today: datetime.date) -> list[Reminder]:
             if item.holder in (overdue.PLACE, overdue.SIGNOFF):
                 add(leads.get(pcn.place_id, []), f"{key}:place", _line(pcn, item))
             if item.key == "self_assessment":
-                for practice_id, p_pcn in practice_pcn.items():
-                    if p_pcn == pcn_id and practice_id not in rated:
+                for practice_id in practices.get(pcn_id, []):
+                    if practice_id not in rated:
                         add(
                             members.get(practice_id, []),
                             f"{key}:practice:{practice_id}",

@@ -160,7 +160,11 @@ def rate_summary(request, pk, code, who):
     response = response_for(assessment, who, request.user)
     if response.pk is None:
         mine = perms.reach(request.user).practice_ids
-        if response.practice_id and response.practice_id not in mine and not perms.is_cd(request.user, assessment):
+        if (
+            response.practice_id
+            and response.practice_id not in mine
+            and not perms.is_cd(request.user, assessment)
+        ):
             raise Http404("No ratings found")
     elif not perms.can_view_ratings(request.user, response):
         raise Http404("No ratings found")

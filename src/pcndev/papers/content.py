@@ -26,129 +26,23 @@ from django.utils import timezone
 from pcndev.config.formatting import format_date, format_pence
 from pcndev.funding.models import AllocationLine, AllocationRun, Programme, ProgrammePriority
 from pcndev.orgs.models import PCN, ListSize, Place, PracticeMembership
+from pcndev.papers import prose
+from pcndev.papers.paper import (
+    COMMITTEE,
+    COMMITTEE_SHORT,
+    NO_AREA,
+    NOT_ALLOCATED,
+    AreaSection,
+    Figures,
+    FundingChain,
+    InitiativeItem,
+    Measure,
+    Paper,
+    sum_known,
+    total_of,
+)
 from pcndev.plans import workflow
 from pcndev.plans.models import Initiative, PlanVersion
-
-COMMITTEE = "Primary Care Commissioning Committee"
-COMMITTEE_SHORT = "PCCC"
-NO_AREA = "Not linked to an area"
-NOT_ALLOCATED = "Not allocated yet"
-
-
-@dataclass(frozen=True)
-class Measure:
-    description: str
-    target: str
-    due: datetime.date | None
-
-    @property
-    def text(self) -> str:
-        due = f"; by {format_date(self.due)}" if self.due else ""
-        return f"{self.description} (target: {self.target}{due})"
-
-
-@dataclass(frozen=True)
-class InitiativeItem:
-    pcn_name: str
-    pcn_code: str
-    title: str
-    support_required: str
-    measures: tuple[Measure, ...]
-
-
-@dataclass(frozen=True)
-class AreaSection:
-    title: str
-    initiatives: tuple[InitiativeItem, ...]
-
-
-@dataclass(frozen=True)
-class Figures:
-    """One row of the recommendation tables: a place (or PCN) and its figures."""
-
-    name: str
-    code: str
-    practices: int
-    pcns: int
-    list_size: int
-    funding_pence: int | None
-    payee: str = ""
-    highlight: bool = False
-
-    @property
-    def funding_text(self) -> str:
-        return NOT_ALLOCATED if self.funding_pence is None else format_pence(self.funding_pence)
-
-
-@dataclass(frozen=True)
-class Step:
-    when: str
-    what: str
-
-
-@dataclass(frozen=True)
-class FundingChain:
-    national_pence: int
-    system_pence: int | None
-    place_pence: int | None
-    place_development_pence: int | None
-    place_cd_pence: int | None
-    cd_share_bp: int
-
-    @property
-    def cd_percent(self) -> str:
-        return percent(self.cd_share_bp)
-
-
-@dataclass(frozen=True)
-class Paper:
-    title: str
-    committee: str
-    committee_short: str
-    programme_name: str
-    year_label: str
-    place_name: str
-    place_code: str
-    place_kind: str
-    system_name: str
-    list_size_date: datetime.date
-    prepared_on: datetime.date
-    summary: tuple[tuple[str, str], ...]
-    purpose: tuple[str, ...]
-    funding: FundingChain
-    background: tuple[str, ...]
-    domains: tuple[str, ...]
-    timetable: tuple[Step, ...]
-    plans_note: str
-    areas: tuple[AreaSection, ...]
-    recommendation: str
-    places: tuple[Figures, ...]
-    places_total: Figures
-    pcns: tuple[Figures, ...]
-    pcns_total: Figures
-    next_steps: tuple[str, ...]
-
-    @property
-    def file_stem(self) -> str:
-        return f"committee-paper-{self.year_label.replace('/', '-')}-{self.place_code}"
-
-
-def percent(bp: int) -> str:
-    """Basis points as a percentage: 1000 → 10%, 1250 → 12.5%."""
-    whole, rest = divmod(bp, 100)
-    return f"{whole}%" if not rest else f"{whole}.{rest:02d}".rstrip("0") + "%"
-
-
-def _allocated(who: str, pence: int | None, rest: str) -> str:
-    """'X was allocated £N for PCN development <rest>', or that nothing is allocated yet."""
-    if pence is None:
-        return f"{who} has no saved allocation for PCN development yet."
-    return f"{who} was allocated {format_pence(pence)} for PCN development {rest}."
-
-
-def _sum_known(values) -> int | None:
-    known = [v for v in values if v is not None]
-    return sum(known) if known else None
 
 
 class Money(NamedTuple):
@@ -245,20 +139,6 @@ def _initiatives(programme: Programme, place: Place, pcns: list[PCN]) -> tuple[l
     return sections, without
 
 
-def _timetable(p: Programme, funding: FundingChain, place: Place, committee_short: str) -> list[Step]:
-    y, n = p.financial_year, p.financial_year + 1
-    return [
-        Step(f"June {y}", f"NHS England announced {format_pence(funding.national_pence)} of dedicated PCN development support funding for {p.year_label}."),
-        Step(f"July {y}", _allocated(place.system.name, funding.system_pence, "to share between its places by list size")),
-        Step(f"August {y}", f"{place.name} engaged with its PCNs about their development needs and shared the maturity matrix."),
-        Step(f"September {y}", "PCNs completed the maturity self-assessment with their member practices: where they are, where they want to be in a year and the support they need."),
-        Step(f"September to October {y}", f"Each PCN agreed its support plan with {place.name}: the initiatives, their estimated costs and output measures."),
-        Step(f"October {y}", f"The {committee_short} is asked to approve the release of the funding (this paper)."),
-        Step(f"October {y}", "Mobilisation: funds are released to each PCN's payee under a memorandum of understanding, and delivery starts."),
-        Step(f"October {y} to March {n}", f"Delivery is monitored, with progress reviews until the end of {p.year_label}."),
-    ]  # fmt: skip
-
-
 def build_paper(
     programme: Programme,
     place: Place,
@@ -291,7 +171,7 @@ def build_paper(
     )
     lines = _latest_lines(programme, system.id)
 
-    def pcn_total(pcn_id: int) -> int | None:
+    def pcntotal_of(pcn_id: int) -> int | None:
         line = lines.pcns.get(pcn_id)
         return None if line is None else line.total_pence
 
@@ -308,7 +188,7 @@ def build_paper(
                 practices.get(p.id, 0),
                 1,
                 sizes.get(p.id, 0),
-                pcn_total(p.id),
+                pcntotal_of(p.id),
                 payee=p.payee.name if p.payee else "",
             )
         )
@@ -341,13 +221,13 @@ def build_paper(
                 highlight=pl.id == place.id,
             )
         )
-    places_total = _total("Total", place_rows)
+    places_total = total_of("Total", place_rows)
     own_pcns = pcn_rows.get(place.id, [])
-    pcns_total = _total("Total", own_pcns)
+    pcns_total = total_of("Total", own_pcns)
 
     own = place_money(place.id)
     place_total = own.total_pence if own else None
-    system_pence = lines.system.total_pence if lines.system else _sum_known(pcn_total(p.id) for p in pcns)
+    system_pence = lines.system.total_pence if lines.system else sum_known(pcntotal_of(p.id) for p in pcns)
     funding = FundingChain(
         programme.national_total_pence,
         system_pence,
@@ -412,9 +292,9 @@ def build_paper(
             f"development.",
         ),
         funding=funding,
-        background=_background(programme, funding, place, len(place_rows), len(place_pcns)),
+        background=prose.background(programme, funding, place, len(place_rows), len(place_pcns)),
         domains=domains,
-        timetable=tuple(_timetable(programme, funding, place, committee_short)),
+        timetable=tuple(prose.timetable(programme, funding, place, committee_short)),
         plans_note=plans_note,
         areas=tuple(areas),
         recommendation=recommendation,
@@ -422,68 +302,5 @@ def build_paper(
         places_total=places_total,
         pcns=tuple(own_pcns),
         pcns_total=pcns_total,
-        next_steps=tuple(_next_steps(programme, place, own_pcns)),
+        next_steps=tuple(prose.next_steps(programme, place, own_pcns)),
     )
-
-
-def _total(name: str, rows: list[Figures]) -> Figures:
-    return Figures(
-        name,
-        "",
-        sum(r.practices for r in rows),
-        sum(r.pcns for r in rows),
-        sum(r.list_size for r in rows),
-        _sum_known(r.funding_pence for r in rows),
-    )
-
-
-def _background(p: Programme, f: FundingChain, place: Place, places: int, pcns: int) -> tuple[str, ...]:
-    out = [
-        f"New dedicated PCN development support funding of {format_pence(f.national_pence)} was announced by "
-        f"NHS England for {p.year_label}.",
-        _allocated(place.system.name, f.system_pence, f"across {places} place{'s' if places != 1 else ''}"),
-        _allocated(
-            place.name,
-            f.place_pence,
-            f"across {pcns} PCN{'s' if pcns != 1 else ''}, shared by list size on {format_date(p.list_size_date)}",
-        ),
-    ]
-    if f.place_development_pence is not None:
-        out.append(
-            f"National funding should be used in {p.year_label} for two purposes: PCN development "
-            f"({format_pence(f.place_development_pence)} in {place.name}) and clinical director development "
-            f"({percent(f.cd_share_bp)}, {format_pence(f.place_cd_pence)} in {place.name})."
-        )
-    else:
-        out.append(
-            f"National funding should be used in {p.year_label} for two purposes: PCN development and clinical "
-            f"director development ({percent(f.cd_share_bp)})."
-        )
-    return tuple(out)
-
-
-def _next_steps(p: Programme, place: Place, pcns: list[Figures]) -> list[str]:
-    by_payee: dict[str, list[Figures]] = defaultdict(list)
-    for row in pcns:
-        by_payee[row.payee].append(row)
-    steps = []
-    for payee in sorted(by_payee, key=lambda x: (x == "", x)):
-        rows = by_payee[payee]
-        names = f"all {len(rows)} PCNs" if len(rows) == len(pcns) > 2 else ", ".join(r.name for r in rows)
-        pence = _sum_known(r.funding_pence for r in rows)
-        amount = "their funding" if pence is None else format_pence(pence)
-        if payee:
-            steps.append(
-                f"{place.name} to release {amount} to {payee} (for {names}) and issue a memorandum of "
-                f"understanding to formalise the transaction."
-            )
-        else:
-            steps.append(
-                f"{names}: name the payee that will receive {amount}, so the funds can be released under a "
-                f"memorandum of understanding."
-            )
-    steps.append(
-        f"{place.name} and the PCN clinical directors to monitor the implementation of the development support "
-        f"initiatives, with progress reviews from October {p.financial_year} to March {p.financial_year + 1}."
-    )
-    return steps

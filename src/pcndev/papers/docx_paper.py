@@ -17,7 +17,7 @@ from docx.oxml.ns import qn
 from docx.shared import Cm, Pt, RGBColor
 
 from pcndev.config.formatting import format_count, format_date, format_pence
-from pcndev.papers.content import NOT_ALLOCATED, Figures, Paper
+from pcndev.papers.paper import NOT_ALLOCATED, Figures, Paper
 
 FONT = "Arial"
 NHS_BLUE = RGBColor(0x00, 0x5E, 0xB8)

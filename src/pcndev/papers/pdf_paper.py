@@ -19,7 +19,7 @@ from weasyprint import CSS, HTML
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
-from pcndev.papers.content import Paper
+from pcndev.papers.paper import Paper
 
 # Root-relative links such as /static/papers/paper.css resolve against this, to file:///static/...
 BASE_URL = "file:///"

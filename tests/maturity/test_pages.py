@@ -218,3 +218,19 @@ def _areas(rnd):
     from pcndev.maturity.lookup import elements_by_area
 
     return elements_by_area(rnd.template)
+
+
+def test_a_cd_rates_the_pcn_and_looking_creates_nothing(client, world):
+    tree, rnd = world
+    pcn = tree.pcns[0]
+    client.force_login(make_user("cd@test.example", Role.PCN_CD, pcn))
+    url = reverse("maturity:rate", args=[rnd.pk, pcn.code, "cd"])
+    assert client.get(url).status_code == 200
+    assert client.get(reverse("maturity:rate-summary", args=[rnd.pk, pcn.code, "cd"])).status_code == 200
+    assert not Response.objects.exists()
+    first = elements_of(rnd)[0]
+    data = {f"{first.code}-current": "1", f"{first.code}-target": "1"}
+    assert client.post(url, data).status_code == 302
+    response = Response.objects.get()
+    assert response.practice is None and response.respondent.email == "cd@test.example"
+    assert Rating.objects.get(response=response, element=first).current_stage == 1

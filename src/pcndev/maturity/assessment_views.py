@@ -142,6 +142,8 @@ def rate(request, pk, code, who):
 
 
 def action_decision_for_edit(user, response):
+    if response.pk is None and response.practice_id is None:
+        return perms.can_lead_assessment(user, response.assessment, today())
     if response.pk is None:
         return perms.can_rate_practice(user, response.assessment, response.practice, today())
     if response.status == Response.Status.SUBMITTED:

@@ -35,10 +35,12 @@ def member_practices(assessment):
 
 
 def response_for(assessment, who: str, user) -> Response:
-    """`who` is a practice code, or "cd" for the signed-in clinical director's own ratings."""
+    """`who` is a practice code, or "cd" for the signed-in clinical director's own ratings.
+
+    Unsaved until the first answers are saved: looking at a page never creates a response."""
     if who == "cd":
-        response, _ = Response.objects.get_or_create(assessment=assessment, practice=None, respondent=user)
-        return response
+        response = Response.objects.filter(assessment=assessment, practice=None, respondent=user).first()
+        return response or Response(assessment=assessment, practice=None, respondent=user)
     practice = member_practices(assessment).filter(code=who).first()
     if practice is None:
         raise Http404("No practice found")

@@ -5,7 +5,7 @@ The CD development slice is kept apart for CD development plans. Existing funds 
 
 from dataclasses import dataclass
 
-from django.db.models import Sum
+from django.db.models import Q, Sum
 
 from pcndev.config.formatting import format_pence
 from pcndev.funding.ledger import balances_by
@@ -97,14 +97,26 @@ def cd_plan_budget(plan) -> tuple[int, int]:
     if plan.director_id:
         _, cd, _ = pcn_money(plan.programme, plan.director.pcn)
         return cd * plan.director.share_percent // 100, cost
-    lines = AllocationLine.objects.filter(run__programme=plan.programme, level="pcn", pcn__place=plan.place)
-    latest: dict[int, int] = {}
-    for pcn_id, cd in lines.order_by("run__created_at", "id").values_list("pcn_id", "cd_pence"):
-        latest[pcn_id] = cd
+    slice_pence, _ = place_cd_position(plan.programme, plan.place)
     individual = (
         CDDevelopmentItem.objects.filter(
             plan__programme=plan.programme, plan__director__pcn__place=plan.place
         ).aggregate(t=Sum("cost_pence"))["t"]
         or 0
     )
-    return sum(latest.values()) - individual, cost
+    return slice_pence - individual, cost
+
+
+def place_cd_position(programme, place) -> tuple[int, int]:
+    """(the CD slices of the place's PCNs from their latest allocation lines, what all the place's CD plans cost)."""
+    lines = AllocationLine.objects.filter(run__programme=programme, level="pcn", pcn__place=place)
+    latest: dict[int, int] = {}
+    for pcn_id, cd in lines.order_by("run__created_at", "id").values_list("pcn_id", "cd_pence"):
+        latest[pcn_id] = cd
+    planned = (
+        CDDevelopmentItem.objects.filter(plan__programme=programme)
+        .filter(Q(plan__place=place) | Q(plan__director__pcn__place=place))
+        .aggregate(t=Sum("cost_pence"))["t"]
+        or 0
+    )
+    return sum(latest.values()), planned

@@ -5,13 +5,14 @@ collective plan (shared coaching, a leadership programme for all its CDs) draws 
 """
 
 from django.db import transaction
+from django.db.models import Q
 
 from pcndev.accounts.models import Role
 from pcndev.accounts.permissions import ALLOW, NOT_SIGNED_IN, Decision
 from pcndev.accounts.scope import scope_for
 from pcndev.audit.services import record
 from pcndev.config.formatting import format_pence
-from pcndev.plans.budget import cd_plan_budget
+from pcndev.plans.budget import cd_plan_budget, place_cd_position
 from pcndev.plans.editing import NotAllowed, PlanProblems
 from pcndev.plans.models import CDDevelopmentItem, CDDevelopmentPlan
 
@@ -46,10 +47,14 @@ def can_agree_cd_plan(user, plan: CDDevelopmentPlan) -> Decision:
 def add_item(
     plan: CDDevelopmentPlan, user, kind: str, description: str, cost_pence: int
 ) -> CDDevelopmentItem:
-    plan = (
+    plan = CDDevelopmentPlan.objects.select_related("director__pcn__place", "place").get(pk=plan.pk)
+    place = plan.place or plan.director.pcn.place
+    # Every CD plan in the place draws on the same money: lock them all so two additions cannot both pass.
+    in_place = Q(place=place) | Q(director__pcn__place=place)
+    list(
         CDDevelopmentPlan.objects.select_for_update(of=("self",))
-        .select_related("director__pcn", "place")
-        .get(pk=plan.pk)
+        .filter(in_place, programme=plan.programme)
+        .order_by("pk")
     )
     if not (decision := can_edit_cd_plan(user, plan)):
         raise NotAllowed(decision)
@@ -69,6 +74,16 @@ def add_item(
                     f"This would take the plan to {format_pence(spent + cost_pence)}, over its {format_pence(budget)} of CD development money",
                 )
             )
+    if not problems:
+        slice_pence, planned = place_cd_position(plan.programme, place)
+        if planned + cost_pence > slice_pence:
+            problems.append(
+                (
+                    "cost",
+                    f"This would take {place}'s CD development plans to {format_pence(planned + cost_pence)}, "
+                    f"over the {format_pence(slice_pence)} of CD development money for its PCNs",
+                )
+            )
     if problems:
         raise PlanProblems(problems)
     item = CDDevelopmentItem.objects.create(
@@ -82,25 +97,6 @@ def add_item(
         {"kind": kind, "description": item.description, "cost_pence": cost_pence},
     )
     return item
-
-
-@transaction.atomic
-def remove_item(item: CDDevelopmentItem, user) -> None:
-    plan = (
-        CDDevelopmentPlan.objects.select_for_update(of=("self",))
-        .select_related("director__pcn", "place")
-        .get(pk=item.plan_id)
-    )
-    if not (decision := can_edit_cd_plan(user, plan)):
-        raise NotAllowed(decision)
-    record(
-        user,
-        "cd_plan.item_removed",
-        plan,
-        {"description": item.description, "cost_pence": item.cost_pence},
-        None,
-    )
-    item.delete()
 
 
 @transaction.atomic

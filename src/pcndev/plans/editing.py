@@ -246,10 +246,11 @@ def save_initiative(
     else:
         initiative = Initiative.objects.select_for_update().get(pk=initiative.pk, version=current)
         before = snapshot(initiative, names)
+        answered = initiative.answers()
         for k, v in fields.items():
             setattr(initiative, k, v)
         initiative.save()
-        if evaluate(initiative.answers()).blocked is False:
+        if initiative.answers() != answered:  # an override justified the old answers, not these
             EligibilityOverride.objects.filter(initiative=initiative).delete()
     initiative.priorities.set([priorities[c] for c in data.priority_codes])
     element_ids = data.element_ids

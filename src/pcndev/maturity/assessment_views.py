@@ -2,6 +2,7 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db import transaction
 from django.http import Http404
 from django.shortcuts import redirect, render
 
@@ -64,7 +65,7 @@ def pcn_assessment(request, pk, code):
     )
 
 
-def _rating_context(assessment, response, area_index: int):
+def _rating_context(assessment, area_index: int):
     areas = elements_by_area(assessment.round.template)
     if not 0 <= area_index < len(areas):
         raise Http404("No such area")
@@ -91,7 +92,7 @@ def rate(request, pk, code, who):
         area_index = int(request.GET.get("area", "0"))
     except ValueError:
         raise Http404("No such area") from None
-    areas, area, elements = _rating_context(assessment, response, area_index)
+    areas, area, elements = _rating_context(assessment, area_index)
     stages = _stages(assessment)
     may_edit = action_decision_for_edit(request.user, response)
     problems: list = []
@@ -101,10 +102,11 @@ def rate(request, pk, code, who):
         entries, problems = parse_entries(request.POST, elements, len(stages))
         if not problems:
             try:
-                if response.pk is None:
-                    response.respondent = request.user
-                    response.save()
-                save_ratings(response, entries, request.user)
+                with transaction.atomic():  # a refused first save leaves no empty response behind
+                    if response.pk is None:
+                        response.respondent = request.user
+                        response.save()
+                    save_ratings(response, entries, request.user)
             except NotAllowed as exc:
                 return forbidden(request, exc.reason)
             except Problems as exc:

@@ -44,6 +44,8 @@ def consensus(request, pk, code):
     areas = elements_by_area(assessment.round.template)
     try:
         area_index = int(request.GET.get("area", "0"))
+        if area_index < 0:
+            raise IndexError
         area, elements = areas[area_index]
     except (ValueError, IndexError):
         raise Http404("No such area") from None

@@ -10,7 +10,7 @@ from pcndev.funding.models import Programme
 from pcndev.maturity import exports
 from pcndev.maturity.forms import RoundForm
 from pcndev.maturity.lookup import round_or_404
-from pcndev.maturity.models import AssessmentRound, MatrixTemplate, PCNAssessment, Response
+from pcndev.maturity.models import MatrixTemplate, PCNAssessment, Response
 from pcndev.maturity.permissions import can_create_round, can_view_comparisons
 from pcndev.maturity.privacy import involved_pcns, overseen_pcns, visible_rounds
 from pcndev.maturity.results import areas_of, heatmap
@@ -37,7 +37,7 @@ def round_new(request):
     if not decision:
         return forbidden(request, decision.reason)
     templates = list(MatrixTemplate.objects.all())
-    baselines = list(AssessmentRound.objects.select_related("template"))
+    baselines = visible_rounds(request.user)
     form = RoundForm(
         request.POST if request.method == "POST" else None,
         templates=templates,

@@ -3,6 +3,7 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 
@@ -10,6 +11,7 @@ from pcndev.accounts.scope import visible
 from pcndev.config.views import forbidden
 from pcndev.funding.forms import clean_pounds
 from pcndev.funding.models import Programme
+from pcndev.orgs.lookup import get_visible_or_404
 from pcndev.orgs.models import PCN, ClinicalDirector, Place
 from pcndev.plans.budget import cd_plan_budget
 from pcndev.plans.cd_plans import (
@@ -55,30 +57,30 @@ def _page(request, programme, plan, title):
         check = can_agree_cd_plan if request.POST.get("action") == "agree" else can_edit_cd_plan
         if not (decision := check(request.user, plan)):
             return forbidden(request, decision.reason)
-        if plan.pk is None:
-            plan.save()
+        was_new = plan.pk is None
         try:
-            if request.POST.get("action") == "agree":
-                agree_cd_plan(plan, request.user)
-                messages.success(request, "The CD development plan is agreed")
-            else:
-                try:
-                    cost = clean_pounds(request.POST.get("cost", ""))
-                except ValidationError as exc:
-                    raise PlanProblems([("cost", exc.messages[0])]) from None
-                add_item(
-                    plan,
-                    request.user,
-                    request.POST.get("kind", ""),
-                    request.POST.get("description", ""),
-                    cost,
-                )
-                messages.success(request, "Added to the CD development plan")
+            with transaction.atomic():  # a refused first item leaves no empty plan behind
+                if plan.pk is None:
+                    plan.save()
+                if request.POST.get("action") == "agree":
+                    agree_cd_plan(plan, request.user)
+                    done = "The CD development plan is agreed"
+                else:
+                    try:
+                        cost = clean_pounds(request.POST.get("cost", ""))
+                    except ValidationError as exc:
+                        raise PlanProblems([("cost", exc.messages[0])]) from None
+                    kind, description = request.POST.get("kind", ""), request.POST.get("description", "")
+                    add_item(plan, request.user, kind, description, cost)
+                    done = "Added to the CD development plan"
+            messages.success(request, done)
             return redirect(request.path)
         except NotAllowed as exc:
             return forbidden(request, exc.reason)
         except PlanProblems as exc:
             problems = exc.problems
+            if was_new:
+                plan.pk = None  # rolled back with the refused item
     budget, cost = cd_plan_budget(plan)
     return render(
         request,
@@ -119,9 +121,7 @@ def director_plan(request, pk, director_id):
 @login_required
 def place_plan(request, pk, code):
     programme = get_object_or_404(Programme, pk=pk)
-    place = visible(request.user, Place).filter(code=code).first()
-    if place is None:
-        raise Http404("No place found")
+    place = get_visible_or_404(request.user, Place, code=code)
     plan = CDDevelopmentPlan.objects.filter(programme=programme, place=place).first()
     plan = plan or CDDevelopmentPlan(programme=programme, place=place)
     return _page(request, programme, plan, f"Clinical directors in {place} (together)")

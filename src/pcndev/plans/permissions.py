@@ -5,7 +5,7 @@ for its system ("system"). Anyone whose roles reach the PCN may read its plan.
 """
 
 from pcndev.accounts.models import Role
-from pcndev.accounts.permissions import ALLOW, NOT_SIGNED_IN, Decision, in_scope
+from pcndev.accounts.permissions import ALLOW, NOT_SIGNED_IN, Decision
 from pcndev.accounts.scope import scope_for
 from pcndev.plans import workflow
 
@@ -27,14 +27,6 @@ def parties_of(user, pcn) -> set[str]:
             parties.add("system")
         cache[pcn.pk] = parties
     return cache[pcn.pk]
-
-
-def can_view_plan(user, pcn) -> Decision:
-    if not user.is_authenticated:
-        return NOT_SIGNED_IN
-    if in_scope(user, pcn):
-        return ALLOW
-    return Decision(False, f"{pcn} is outside the organisations your roles cover.")
 
 
 def can_edit(user, version) -> Decision:

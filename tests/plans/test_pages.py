@@ -178,6 +178,7 @@ def test_job_share_cds_each_plan_within_their_share_and_the_place_lead_agrees(cl
     assert "This would take the plan to £3,500.00, over its £3,000.00 of CD development money" in _page(
         response
     )
+    assert not CDDevelopmentPlan.objects.exists()  # the refused first item left no empty plan
     assert (
         client.post(
             url, {"kind": "coaching", "description": "Executive coaching", "cost": "1,500"}

@@ -187,3 +187,25 @@ def test_the_pcn_journey_page_shows_the_six_steps(client, place_lead):
     assert client.get(reverse("delivery:index")).status_code == 200
     api = client.get(f"/api/v1/programmes/{programme.pk}/journey/{tree.pcns[0].code}").json()
     assert api["current_step"] == 1 and len(api["steps"]) == 6
+
+
+def test_reading_the_timetable_writes_nothing_and_the_first_change_saves_its_phase(client, db):
+    from pcndev.delivery.models import Phase
+
+    tree = build_tree(regions=1, systems=1, places=1, pcns=1, practices=1, unallocated=0)
+    programme = make_programme(year=_last_year())
+    lead = make_user("place@test.example", Role.PLACE_LEAD, tree.places[0])
+    client.force_login(lead)
+    assert client.get(reverse("delivery:timetable", args=[programme.pk])).status_code == 200
+    assert client.get(f"/api/v1/programmes/{programme.pk}/timetable").status_code == 200
+    assert not Phase.objects.exists()
+    y = _last_year()
+    url = reverse(
+        "delivery:timetable-edit", args=[programme.pk, "place", tree.places[0].code, "mobilisation"]
+    )
+    form = {"starts_on[day]": "8", "starts_on[month]": "10", "starts_on[year]": str(y)}
+    form |= {"ends_on[day]": "31", "ends_on[month]": "10", "ends_on[year]": str(y)}
+    assert client.post(url, form).status_code == 302
+    assert list(Phase.objects.values_list("kind", flat=True)) == ["mobilisation"]
+    assert PhaseOverride.objects.get().ends_on == datetime.date(y, 10, 31)
+    assert "Enter the start date" in client.post(url, {}).content.decode()  # an empty form is validated

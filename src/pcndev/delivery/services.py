@@ -25,16 +25,14 @@ class TimetableError(ValueError):
 
 
 def default_timetable(programme) -> list[Phase]:
-    """The programme's phases, creating any missing one from the seeds' calendar."""
+    """The programme's phases: those saved, and the seeds' calendar (unsaved) for the rest. Reading writes nothing;
+    a phase is saved when a lead first changes its dates."""
     have = {p.kind: p for p in programme.phases.all()}
-    missing = [
-        Phase(programme=programme, kind=kind, starts_on=d.starts_on, ends_on=d.ends_on)
+    phases = [
+        have.get(kind) or Phase(programme=programme, kind=kind, starts_on=d.starts_on, ends_on=d.ends_on)
         for kind, d in tt.default_dates(programme.financial_year).items()
-        if kind not in have
     ]
-    if missing:
-        Phase.objects.bulk_create(missing, ignore_conflicts=True)
-    return list(programme.phases.order_by("starts_on", "kind"))
+    return sorted(phases, key=lambda p: (p.starts_on, p.kind))
 
 
 def _dates(obj) -> tt.Dates:
@@ -74,6 +72,12 @@ def set_override(phase: Phase, node, starts_on: datetime.date, ends_on: datetime
     field = "place" if isinstance(node, Place) else "system"
     if not isinstance(node, Place | System):
         raise TimetableError("Dates can be changed for a system or a place only")
+    if phase.pk is None:
+        phase, _ = Phase.objects.get_or_create(
+            programme=phase.programme,
+            kind=phase.kind,
+            defaults={"starts_on": phase.starts_on, "ends_on": phase.ends_on},
+        )
     override = PhaseOverride.objects.select_for_update().filter(phase=phase, **{field: node}).first()
     before = (
         None if override is None else {"starts_on": str(override.starts_on), "ends_on": str(override.ends_on)}

@@ -58,8 +58,8 @@ def timetable_edit(request, pk: int, level: str, code: str, kind: str):
     if not can_override(request.user, node):
         raise Http404("No such phase")
     phase = next(p for p in services.default_timetable(programme) if p.kind == kind)
-    current = PhaseOverride.objects.filter(phase=phase, **{level: node}).first() or phase
-    form = PhaseDatesForm(request.POST or None)
+    current = (phase.pk and PhaseOverride.objects.filter(phase=phase, **{level: node}).first()) or phase
+    form = PhaseDatesForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         services.set_override(
             phase, node, form.cleaned_data["starts_on"], form.cleaned_data["ends_on"], request.user

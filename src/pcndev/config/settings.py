@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "pcndev.plans",
     "pcndev.delivery",
     "pcndev.papers",
+    "pcndev.ops",
     "pcndev.demo",
 ]
 

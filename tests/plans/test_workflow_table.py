@@ -6,6 +6,8 @@ from pcndev.plans.workflow import (
     DRAFT,
     EDITABLE,
     STATES,
+    SUPERSEDED,
+    SUPERSEDED_FROM,
     TRANSITIONS,
     agreed_by_all,
     required_parties,
@@ -13,15 +15,18 @@ from pcndev.plans.workflow import (
 )
 
 
-def test_every_state_is_reachable_from_draft_and_closed_is_final():
+def test_every_state_is_reachable_from_draft_and_closed_and_superseded_are_final():
     seen, frontier = {DRAFT}, [DRAFT]
     while frontier:
-        for t in transitions_from(frontier.pop()):
-            if t.target not in seen:
-                seen.add(t.target)
-                frontier.append(t.target)
+        state = frontier.pop()
+        targets = [t.target for t in transitions_from(state)]
+        targets += [SUPERSEDED] if state in SUPERSEDED_FROM else []
+        for target in targets:
+            if target not in seen:
+                seen.add(target)
+                frontier.append(target)
     assert seen == set(STATES)
-    assert transitions_from(CLOSED) == []
+    assert transitions_from(CLOSED) == [] and transitions_from(SUPERSEDED) == []
 
 
 def test_actions_are_unique_and_only_known_parties_act():

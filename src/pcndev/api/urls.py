@@ -24,6 +24,7 @@ api.add_router("/", funding_router)
 api.add_router("/", maturity_router)
 api.add_router("/", "pcndev.api.plans.router")
 api.add_router("/", "pcndev.api.delivery.router")
+api.add_router("/", "pcndev.api.dashboards.router")
 
 
 @api.exception_handler(Http404)

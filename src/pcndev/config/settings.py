@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "pcndev.plans",
     "pcndev.delivery",
     "pcndev.papers",
+    "pcndev.dashboards",
     "pcndev.ops",
     "pcndev.demo",
 ]

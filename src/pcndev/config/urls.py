@@ -17,6 +17,7 @@ urlpatterns = [
     path("papers/", include("pcndev.papers.urls")),
     path("plans/", include("pcndev.plans.urls")),
     path("delivery/", include("pcndev.delivery.urls")),
+    path("dashboards/", include("pcndev.dashboards.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]

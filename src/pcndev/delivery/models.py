@@ -74,3 +74,13 @@ class ReminderSent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.key} to {self.user_id} on {self.day}"
+
+
+from pcndev.delivery.review_models import (  # noqa: E402,F401  (one models module for the app)
+    CDItemUpdate,
+    CDPlanReview,
+    InitiativeUpdate,
+    MeasureActual,
+    ProgressReview,
+    ReviewSchedule,
+)

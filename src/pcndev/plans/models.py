@@ -264,6 +264,9 @@ class CDDevelopmentPlan(models.Model):
     needs = models.TextField(
         blank=True, help_text="The CD's individual (or the place's collective) development needs"
     )
+    revision = models.PositiveSmallIntegerField(
+        default=1, help_text="Goes up when a review identifies additional support and the plan is revised"
+    )
     lock_version = models.PositiveIntegerField(default=0)
     updated_at = models.DateTimeField(auto_now=True)
 

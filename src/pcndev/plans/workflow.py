@@ -15,6 +15,7 @@ COMMITTEE_APPROVED = "committee_approved"
 FUNDS_RELEASED = "funds_released"
 IN_DELIVERY = "in_delivery"
 CLOSED = "closed"
+SUPERSEDED = "superseded"  # an approved version replaced by a revision the committee approved
 
 STATES = {
     DRAFT: "Draft",
@@ -25,8 +26,13 @@ STATES = {
     FUNDS_RELEASED: "Funds released",
     IN_DELIVERY: "In delivery",
     CLOSED: "Closed",
+    SUPERSEDED: "Superseded by a revised plan",
 }
 EDITABLE = (DRAFT, CHANGES_REQUESTED)
+# A version in force: agreed and not yet replaced. Reviews and the journey read the latest of these.
+IN_FORCE = (AGREED, COMMITTEE_APPROVED, FUNDS_RELEASED, IN_DELIVERY, CLOSED)
+# A revision may be opened from these (the plan is being delivered).
+REVISABLE = (FUNDS_RELEASED, IN_DELIVERY)
 
 
 @dataclass(frozen=True)
@@ -52,6 +58,8 @@ TRANSITIONS: tuple[Transition, ...] = (
     Transition("close", IN_DELIVERY, CLOSED, ("place",), "Close the plan"),
 )
 BY_ACTION = {t.action: t for t in TRANSITIONS}
+# Not a button: when the committee approves a revision, the version it revises (being delivered) is superseded.
+SUPERSEDED_FROM = REVISABLE
 
 
 def transitions_from(state: str) -> list[Transition]:

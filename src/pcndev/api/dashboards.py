@@ -1,0 +1,5 @@
+"""Dashboard figures in the API (being built)."""
+
+from ninja import Router
+
+router = Router(tags=["dashboards"])

@@ -25,6 +25,8 @@ api.add_router("/", maturity_router)
 api.add_router("/", "pcndev.api.plans.router")
 api.add_router("/", "pcndev.api.delivery.router")
 api.add_router("/", "pcndev.api.dashboards.router")
+api.add_router("/", "pcndev.api.reviews.router")
+api.add_router("/", "pcndev.api.rollover.router")
 
 
 @api.exception_handler(Http404)

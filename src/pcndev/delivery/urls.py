@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from pcndev.delivery import views
 
@@ -14,4 +14,6 @@ urlpatterns = [
     path("programmes/<int:pk>/journey/", views.journey_counts, name="journey"),
     path("programmes/<int:pk>/journey/<str:code>/", views.pcn_journey, name="pcn-journey"),
     path("programmes/<int:pk>/overdue/", views.overdue_list, name="overdue"),
+    path("", include("pcndev.delivery.review_urls")),
+    path("", include("pcndev.delivery.rollover_urls")),
 ]

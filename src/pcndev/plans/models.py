@@ -110,6 +110,14 @@ class Initiative(models.Model):
     carried_forward_from = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="carried_forward_to"
     )
+    previous = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="next_versions",
+        help_text="The same initiative in the plan version this one revises (spend to date carries over)",
+    )
 
     class Meta:
         ordering = ["version", "position", "id"]

@@ -1,0 +1,5 @@
+"""Reviews in the API (being built)."""
+
+from ninja import Router
+
+router = Router(tags=["reviews"])

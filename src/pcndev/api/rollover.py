@@ -1,0 +1,5 @@
+"""Rollover in the API (being built)."""
+
+from ninja import Router
+
+router = Router(tags=["rollover"])

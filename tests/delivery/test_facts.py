@@ -1,10 +1,15 @@
 """Journey facts gathered from data, step by step, including the edge cases."""
 
+import datetime
+
 import pytest
 
 from pcndev.delivery.journey import current_step, journey
+from pcndev.delivery.review_models import ProgressReview
+from pcndev.delivery.reviewing import due_dates_for
 from pcndev.delivery.services import facts_for
 from pcndev.orgs.models import PCN
+from pcndev.plans.models import Initiative, SignOff
 from tests.builders import build_tree
 from tests.delivery.builders import assessment, plan_at, programme_and_round, with_cds
 
@@ -71,11 +76,57 @@ def test_a_plan_declined_after_being_agreed_once_no_longer_counts_as_agreed(worl
     with_cds(tree.pcns)
     pcn = tree.pcns[0]
     assessment(rnd, pcn)
-    plan_at(programme, pcn, "agreed", "draft")  # version 2 revises the agreed one and was sent back
+    version = plan_at(programme, pcn, "draft")  # the CD agreed, then the place lead declined: back to draft
+    SignOff.objects.bulk_create(
+        [
+            SignOff(version=version, party="cd", decision="agree"),
+            SignOff(version=version, party="place", decision="decline", comment="Costs unclear"),
+        ]
+    )
     assert _done(programme, pcn)[:3] == [True, True, False]
-    plan_at(programme, tree.pcns[1], "agreed", "submitted", "agreed")
-    assessment(rnd, tree.pcns[1])
-    assert _done(programme, tree.pcns[1])[:4] == [True, True, True, True]
+    assert current_step(_facts(programme, pcn)) == 3
+
+
+def test_a_declined_revision_leaves_the_plan_being_delivered_where_it_was(world):
+    tree, programme, rnd = world
+    with_cds(tree.pcns)
+    pcn = tree.pcns[0]
+    assessment(rnd, pcn)
+    revision = plan_at(programme, pcn, "in_delivery", "draft")  # version 2 was submitted and declined
+    delivered = revision.revises
+    Initiative.objects.create(
+        version=delivered, title="Coaching", funding_source="programme", existing_funds_checked=True
+    )
+    facts = _facts(programme, pcn)
+    assert facts.plan_state == "in_delivery"
+    assert _done(programme, pcn) == [True, True, True, True, True, False]
+
+
+def test_a_revision_being_delivered_replaces_the_superseded_version(world):
+    tree, programme, rnd = world
+    with_cds(tree.pcns)
+    pcn = tree.pcns[0]
+    assessment(rnd, pcn)
+    plan_at(programme, pcn, "superseded", "funds_released")
+    assert _facts(programme, pcn).plan_state == "funds_released"
+    assert current_step(_facts(programme, pcn)) == 6
+
+
+def test_step_six_is_done_when_the_last_scheduled_review_is_submitted(world):
+    tree, programme, rnd = world
+    with_cds(tree.pcns)
+    pcn = tree.pcns[0]
+    assessment(rnd, pcn)
+    version = plan_at(programme, pcn, "in_delivery")
+    dates = due_dates_for(programme)
+    assert dates[0] == datetime.date(2019, 10, 31) and dates[-1] == datetime.date(2020, 3, 31)
+    for due in dates[:-1]:
+        ProgressReview.objects.create(plan=version.plan, version=version, due=due, state="submitted")
+    ProgressReview.objects.create(plan=version.plan, version=version, due=dates[-1], state="draft")
+    assert current_step(_facts(programme, pcn)) == 6
+    ProgressReview.objects.filter(due=dates[-1]).update(state="submitted")
+    assert _facts(programme, pcn).reviews_submitted == tuple(dates)
+    assert current_step(_facts(programme, pcn)) is None
 
 
 def test_step_four_needs_every_initiative_funded_with_existing_funds_considered(world):

@@ -10,12 +10,18 @@
    every one has a funding source, and existing funds were considered for each (existing_funds_checked, or the
    funding source is existing funds).
 5. Implementation: done when funds are released (funds released, in delivery or closed).
-6. Are the goals being achieved: done when the plan is closed (reviews come later).
+6. Are the goals being achieved: done when the plan is closed, or when funds are released and the last scheduled
+   progress review (March by default) is submitted; until then the PCN is reviewing progress.
+
+The plan's state is its version in force (the latest agreed or later, not superseded) when it has one, so a
+revision being drafted or declined does not undo the steps the agreed plan reached; without one, the latest
+version's (a first plan agreed by the CD and then declined by the place lead is back in draft: step 3 is not done).
 
 The current step is the first step not done; when all six are done, none is current.
 Imports nothing from Django.
 """
 
+import datetime
 from dataclasses import dataclass, field
 
 STEPS = (
@@ -38,6 +44,8 @@ class Facts:
     improvement_priority: str = ""
     plan_state: str | None = None  # the current (latest) version's state
     initiatives: tuple[tuple[str, bool], ...] = field(default=())  # (funding_source, existing_funds_checked)
+    review_due: tuple[datetime.date, ...] = ()  # the programme's review dates
+    reviews_submitted: tuple[datetime.date, ...] = ()  # due dates of the PCN's submitted reviews
 
 
 @dataclass(frozen=True)
@@ -61,7 +69,12 @@ def _done(f: Facts) -> list[bool]:
         agreed,
         funded,
         f.plan_state in RELEASED_OR_LATER,
-        f.plan_state == "closed",
+        f.plan_state == "closed"
+        or (
+            f.plan_state in RELEASED_OR_LATER
+            and bool(f.review_due)
+            and max(f.review_due) in set(f.reviews_submitted)
+        ),
     ]
 
 

@@ -4,6 +4,8 @@
 - Plan not agreed once plan agreement has ended: the CD while the plan is unstarted or being drafted, the
   sign-off parties (CD and place lead) once it is submitted.
 - Funds not released once mobilisation has ended: the place lead (committee approval, then release).
+- A progress review not submitted by its due date, once funds are released: the CD (who records it with the
+  place lead). Each due date is its own item.
 
 An action is "due soon" when its phase ends within SOON_DAYS of today and it is not done.
 """
@@ -11,6 +13,7 @@ An action is "due soon" when its phase ends within SOON_DAYS of today and it is 
 import datetime
 from dataclasses import dataclass
 
+from pcndev.config.formatting import format_date
 from pcndev.delivery import timetable as tt
 from pcndev.delivery.journey import AGREED_OR_LATER, RELEASED_OR_LATER, Facts
 
@@ -68,11 +71,24 @@ def items(facts: Facts, dates: dict[str, tt.Dates], today: datetime.date, soon: 
             _release_holder(facts.plan_state),
         ),
     ]
+    checks = [(*c, dates[c[2]].ends_on) for c in checks if c[2] in dates]
+    if facts.plan_state in RELEASED_OR_LATER and facts.plan_state != "closed":
+        submitted = set(facts.reviews_submitted)
+        checks += [
+            (
+                f"review:{d.isoformat()}",
+                f"Submit the progress review due {format_date(d)}",
+                tt.DELIVERY,
+                d in submitted,
+                CD,
+                d,
+            )
+            for d in facts.review_due
+        ]
     out = []
-    for key, what, phase, done, holder in checks:
-        if done or phase not in dates:
+    for key, what, phase, done, holder, due in checks:
+        if done:
             continue
-        due = dates[phase].ends_on
         if today > due:
             out.append(Item(key, what, phase, due, holder, True))
         elif soon and (due - today).days <= SOON_DAYS:

@@ -80,12 +80,12 @@ class ProgressReview(ReviewBase):
     plan = models.ForeignKey(SupportPlan, on_delete=models.PROTECT, related_name="reviews")
     version = models.ForeignKey(PlanVersion, on_delete=models.PROTECT, related_name="reviews")
     support_areas = models.ManyToManyField(Area, blank=True, related_name="+")
-    revision = models.OneToOneField(
+    revision = models.ForeignKey(
         PlanVersion,
         null=True,
         blank=True,
         on_delete=models.PROTECT,
-        related_name="opened_by_review",
+        related_name="opened_by_reviews",
         help_text="The revised plan version this review opened",
     )
 

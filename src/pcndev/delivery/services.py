@@ -11,12 +11,13 @@ from django.db.models import Count, OuterRef, Q, Subquery
 
 from pcndev.accounts.scope import visible
 from pcndev.audit.services import record
-from pcndev.delivery import overdue
+from pcndev.delivery import overdue, reviewing
 from pcndev.delivery import timetable as tt
 from pcndev.delivery.journey import Facts
-from pcndev.delivery.models import Phase, PhaseOverride
+from pcndev.delivery.models import Phase, PhaseOverride, ProgressReview
 from pcndev.maturity.models import PCNAssessment
 from pcndev.orgs.models import PCN, Place, System
+from pcndev.plans import workflow
 from pcndev.plans.models import Initiative, PlanVersion
 
 
@@ -105,6 +106,28 @@ def current_versions(programme, pcn_ids):
     )
 
 
+def versions_in_force(programme, pcn_ids, states=workflow.IN_FORCE):
+    """Each plan's latest version in `states` (by default: agreed or later and not superseded)."""
+    latest = (
+        PlanVersion.objects.filter(plan=OuterRef("plan"), state__in=states)
+        .order_by("-number")
+        .values("number")[:1]
+    )
+    return PlanVersion.objects.filter(
+        plan__programme=programme, plan__pcn_id__in=pcn_ids, number=Subquery(latest)
+    )
+
+
+def journey_versions(programme, ids) -> dict[int, PlanVersion]:
+    """By PCN id: the version being delivered, else the version in force, else the latest version."""
+    versions = {v.plan.pcn_id: v for v in current_versions(programme, ids).select_related("plan")}
+    for states in (workflow.IN_FORCE, workflow.DELIVERING):
+        versions |= {
+            v.plan.pcn_id: v for v in versions_in_force(programme, ids, states).select_related("plan")
+        }
+    return versions
+
+
 def pcns_with_counts(pcns):
     return pcns.select_related("place__system").annotate(
         n_practices=Count("memberships", filter=Q(memberships__valid_to__isnull=True), distinct=True),
@@ -125,12 +148,18 @@ def facts_for(programme, pcns) -> tuple[list[PCN], dict[int, Facts], dict[int, P
         done = status == PCNAssessment.Status.SUBMITTED and bool(priority.strip())
         if done or pcn_id not in assessed:
             assessed[pcn_id] = (status == PCNAssessment.Status.SUBMITTED, priority)
-    versions = {v.plan.pcn_id: v for v in current_versions(programme, ids).select_related("plan")}
+    versions = journey_versions(programme, ids)
     initiatives: dict[int, list[tuple[str, bool]]] = {}
     for vid, source, checked in Initiative.objects.filter(
-        version__in=current_versions(programme, ids).values("pk")
+        version__in=[v.pk for v in versions.values()]
     ).values_list("version_id", "funding_source", "existing_funds_checked"):
         initiatives.setdefault(vid, []).append((source, checked))
+    review_due = tuple(reviewing.due_dates_for(programme))
+    reviewed: dict[int, list] = {}
+    for pcn_id, due in ProgressReview.objects.filter(
+        plan__programme=programme, plan__pcn_id__in=ids, state="submitted"
+    ).values_list("plan__pcn_id", "due"):
+        reviewed.setdefault(pcn_id, []).append(due)
     facts = {}
     for pcn in pcn_list:
         submitted, priority = assessed.get(pcn.pk, (False, ""))
@@ -142,6 +171,8 @@ def facts_for(programme, pcns) -> tuple[list[PCN], dict[int, Facts], dict[int, P
             improvement_priority=priority,
             plan_state=None if version is None else version.state,
             initiatives=tuple(initiatives.get(version.pk, ())) if version else (),
+            review_due=review_due,
+            reviews_submitted=tuple(sorted(reviewed.get(pcn.pk, ()))),
         )
     return pcn_list, facts, versions
 

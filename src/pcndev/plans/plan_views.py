@@ -21,6 +21,8 @@ from pcndev.plans.editing import NotAllowed, PlanProblems, StaleEdit, start_plan
 from pcndev.plans.eligibility import evaluate
 from pcndev.plans.forms import CommentForm, PlanForm
 from pcndev.plans.models import Initiative, PlanVersion, SupportPlan
+from pcndev.plans.diff import total_change
+from pcndev.plans.revising import changes_since_revised
 from pcndev.plans.transitions import transition
 
 
@@ -102,6 +104,7 @@ def version_detail(request, pk):
     )
     results = {i.pk: evaluate(i.answers()) for i in initiatives}
     versions = list(version.plan.versions.order_by("-number"))
+    changes = changes_since_revised(version)
     return render(
         request,
         "plans/version.jinja",
@@ -119,6 +122,9 @@ def version_detail(request, pk):
             "can_edit": perms.can_edit(request.user, version),
             "can_override": perms.can_override(request.user, version),
             "versions": versions,
+            "changes": changes,
+            "change_total": total_change(changes),
+            "opened_by": version.opened_by_reviews.order_by("due").first() if version.revises_id else None,
             "nav": "plans",
         },
     )

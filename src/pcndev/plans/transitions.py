@@ -103,12 +103,37 @@ def transition(version, action: str, user, comment: str = "") -> PlanVersion:
 
 
 def plan_totals(version) -> dict[str, int]:
-    """What the committee commits: programme-funded costs from national money, top-up costs from local money."""
+    """What the committee commits: programme-funded costs from national money, top-up costs from local money.
+    For a revision, only the increase on what earlier versions of the plan had committed (never negative)."""
     budget = budget_for(version)
-    return {
+    totals = {
         LedgerEntry.Fund.NATIONAL: budget.programme_cost_pence,
         LedgerEntry.Fund.LOCAL: budget.top_up_cost_pence,
     }
+    if version.revises_id is None:
+        return totals
+    committed: dict[str, int] = {}
+    for fund, amount in CommitteeApproval.objects.filter(
+        version__plan_id=version.plan_id, ledger_entries__isnull=False
+    ).values_list("ledger_entries__fund", "ledger_entries__amount_pence"):
+        committed[fund] = committed.get(fund, 0) + amount
+    return {fund: max(total - committed.get(fund, 0), 0) for fund, total in totals.items()}
+
+
+def _supersede(revision, user) -> None:
+    """A revision now being delivered replaces the version it revises."""
+    old = revision.revises
+    if old is None or old.state not in workflow.SUPERSEDED_FROM:
+        return
+    before = old.state
+    PlanVersion.objects.filter(pk=old.pk).update(state=workflow.SUPERSEDED, updated_at=timezone.now())
+    record(
+        user,
+        "plan.superseded",
+        old,
+        {"state": before},
+        {"state": workflow.SUPERSEDED, "by_version": revision.number},
+    )
 
 
 @transaction.atomic
@@ -171,8 +196,11 @@ def record_committee_decision(
             decision=decision, version=v, amount_pence=sum(totals[v.pk].values())
         )
         approval.ledger_entries.set(entries)
-        v.state = workflow.COMMITTEE_APPROVED
+        # A revision that needs no more money is delivered with what was released already.
+        v.state = workflow.COMMITTEE_APPROVED if entries or v.revises_id is None else workflow.FUNDS_RELEASED
         v.save(update_fields=["state", "updated_at"])
+        if v.state == workflow.FUNDS_RELEASED:
+            _supersede(v, user)
         record(
             user,
             "plan.approve",
@@ -243,6 +271,7 @@ def release_funds(
     release.ledger_entries.set(entries)
     version.state = workflow.FUNDS_RELEASED
     version.save(update_fields=["state", "updated_at"])
+    _supersede(version, user)
     record(
         user,
         "plan.release",

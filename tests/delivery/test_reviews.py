@@ -140,3 +140,77 @@ def test_additional_support_opens_a_revision_and_keeps_the_approved_version_inta
     assert AuditEvent.objects.filter(action="plan.revision_started").count() == 1
     # A second review naming more support reuses the open revision.
     assert record_review(w, version, NOV, support="Still needed").revision == revision
+
+
+def test_a_revision_needs_agreement_again_and_the_committee_commits_only_the_increase(w):
+    import datetime
+
+    from pcndev.plans.editing import save_initiative
+    from pcndev.plans.models import PlanVersion
+    from pcndev.plans.revising import changes_since_revised
+    from pcndev.plans.transitions import record_committee_decision, release_funds, transition
+    from tests.delivery.review_builders import agree
+    from tests.plans.builders import initiative_data
+
+    version = delivered_plan(w)
+    record_review(w, version, OCT, updates={0: update(spend=4_000_00)})
+    revision = record_review(
+        w, version, NOV, updates={0: update(spend=4_000_00)}, support="Add MDT facilitation"
+    ).revision
+    save_initiative(
+        revision, revision.lock_version, w.cd, initiative_data(3_000_00, title="MDT facilitation")
+    )
+    revision.refresh_from_db()
+    changes = {c.title: c.kind for c in changes_since_revised(revision)}
+    assert changes == {"Initiative 1": "unchanged", "Initiative 2": "unchanged", "MDT facilitation": "added"}
+    with pytest.raises(NotAllowed):  # not agreed yet: the committee cannot approve it
+        record_committee_decision(
+            w.place_lead,
+            w.pcn.place,
+            w.programme,
+            [revision],
+            "PCCC",
+            datetime.date(2019, 12, 5),
+            "PCCC/19/9",
+        )
+    agree(w, revision)
+    committed_before = balances_by(w.programme, "pcn", [w.pcn.pk])[w.pcn.pk].committed
+    decision = record_committee_decision(
+        w.place_lead, w.pcn.place, w.programme, [revision], "PCCC", datetime.date(2019, 12, 5), "PCCC/19/9"
+    )
+    assert decision.approved_pence == 3_000_00
+    assert balances_by(w.programme, "pcn", [w.pcn.pk])[w.pcn.pk].committed == committed_before + 3_000_00
+    assert (
+        PlanVersion.objects.get(pk=version.pk).state == workflow.IN_DELIVERY
+    )  # still delivered until release
+    release_funds(
+        w.place_lead,
+        PlanVersion.objects.get(pk=revision.pk),
+        3_000_00,
+        "MOU-2019-002",
+        datetime.date(2019, 12, 6),
+    )
+    assert PlanVersion.objects.get(pk=version.pk).state == workflow.SUPERSEDED
+    assert transition(revision, "start_delivery", w.cd).state == workflow.IN_DELIVERY
+    # The next review is of the revision, and spend to date carries over from the original initiatives.
+    dec = record_review(w, PlanVersion.objects.get(pk=revision.pk), DEC, updates={0: update(spend=4_500_00)})
+    assert dec.version_id == revision.pk
+    assert [e.amount_pence for e in _spend_entries(w)] == [4_000_00, 500_00]
+
+
+def test_a_revision_that_costs_no_more_is_delivered_with_the_money_already_released(w):
+    import datetime
+
+    from pcndev.plans.models import PlanVersion
+    from pcndev.plans.transitions import record_committee_decision
+    from tests.delivery.review_builders import agree
+
+    version = delivered_plan(w)
+    revision = record_review(w, version, OCT, support="Change the provider").revision
+    agree(w, revision)
+    decision = record_committee_decision(
+        w.place_lead, w.pcn.place, w.programme, [revision], "PCCC", datetime.date(2019, 11, 5), "PCCC/19/8"
+    )
+    assert decision.approved_pence == 0
+    assert PlanVersion.objects.get(pk=revision.pk).state == workflow.FUNDS_RELEASED
+    assert PlanVersion.objects.get(pk=version.pk).state == workflow.SUPERSEDED

@@ -33,7 +33,7 @@ def reported_spend(initiative_ids, before_review=None) -> dict[int, int]:
     every = {i for chain in chains.values() for i in chain}
     updates = InitiativeUpdate.objects.filter(initiative_id__in=every, review__state="submitted")
     if before_review is not None:
-        updates = updates.exclude(review=before_review).filter(review__due__lt=before_review.due)
+        updates = updates.filter(review__due__lt=before_review.due)
     latest: dict[int, tuple] = {}
     for initiative_id, due, pk, spend in updates.values_list(
         "initiative_id", "review__due", "pk", "spend_to_date_pence"

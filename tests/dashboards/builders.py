@@ -52,7 +52,7 @@ class World:
     versions: dict  # pcn id -> latest PlanVersion (absent: no plan)
 
 
-def _round(programme, name, month, baseline=None) -> AssessmentRound:
+def round_for(programme, name, month, baseline=None) -> AssessmentRound:
     year = programme.financial_year + (1 if month < 4 else 0)
     return AssessmentRound.objects.create(
         name=name,
@@ -120,8 +120,8 @@ def build_world(regions=2, systems=2, places=2, pcns=3) -> World:
     tree = build_tree(regions=regions, systems=systems, places=places, pcns=pcns, practices=1, unallocated=0)
     with_cds(tree.pcns)
     programme = make_programme(year=last_year())
-    baseline = _round(programme, "September baseline", 9)
-    reassessment = _round(programme, "March re-assessment", 3, baseline=baseline)
+    baseline = round_for(programme, "September baseline", 9)
+    reassessment = round_for(programme, "March re-assessment", 3, baseline=baseline)
     versions = {}
     for k, pcn in enumerate(tree.pcns):
         if k % 4 != 3:  # three in four PCNs submitted in September, at rising stages

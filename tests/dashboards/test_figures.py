@@ -7,7 +7,6 @@ import pytest
 from django.db.models import Q
 from django.utils import timezone
 
-from pcndev.accounts.models import Role
 from pcndev.dashboards import figures as fg
 from pcndev.dashboards.nodes import Node
 from pcndev.dashboards.service import build
@@ -20,22 +19,6 @@ from pcndev.maturity import results
 from pcndev.maturity.models import PCNAssessment
 from pcndev.orgs.models import PCN
 from pcndev.plans.models import PlanVersion
-from tests.builders import make_user
-from tests.dashboards.builders import build_world
-
-
-@pytest.fixture(scope="module")
-def world(django_db_setup, django_db_blocker):
-    with django_db_blocker.unblock():
-        from django.db import transaction
-
-        atomic = transaction.atomic()
-        atomic.__enter__()
-        w = build_world()
-        admin = make_user("national@test.example", Role.NATIONAL_ADMIN)
-        yield w, admin
-        transaction.set_rollback(True)
-        atomic.__exit__(None, None, None)
 
 
 def _nodes(w):

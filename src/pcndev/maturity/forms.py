@@ -140,14 +140,40 @@ class RoundForm(NHSForm):
 
     def clean(self):
         data = super().clean()
-        for name, label in (("opens_on", "opening"), ("closes_on", "closing")):
-            value = date_from_parts(self.data, name)
-            if value is None:
-                self.errors.setdefault(name, self.error_class([f"Enter the {label} date"]))
-            elif value == "invalid":
-                self.errors.setdefault(name, self.error_class([f"The {label} date must be a real date"]))
-            else:
-                self.dates[name] = value
+        _clean_window(self)
+        return data
+
+
+def _clean_window(form) -> None:
+    """Read the opening and closing date inputs into form.dates, adding an error for each missing or bad one."""
+    for name, label in (("opens_on", "opening"), ("closes_on", "closing")):
+        value = date_from_parts(form.data, name)
+        if value is None:
+            form.errors.setdefault(name, form.error_class([f"Enter the {label} date"]))
+        elif value == "invalid":
+            form.errors.setdefault(name, form.error_class([f"The {label} date must be a real date"]))
+        else:
+            form.dates[name] = value
+
+
+class ReassessmentForm(NHSForm):
+    """Start a year-end re-assessment: its name and window (defaults: the year-end phase)."""
+
+    anchors = {"opens_on": "#opens_on-day", "closes_on": "#closes_on-day"}
+    name = forms.CharField(max_length=200, error_messages={"required": "Enter a name for the re-assessment"})
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.dates: dict[str, datetime.date | None] = {}
+
+    def clean(self):
+        data = super().clean()
+        _clean_window(self)
+        opens, closes = self.dates.get("opens_on"), self.dates.get("closes_on")
+        if opens and closes and closes < opens:
+            self.errors.setdefault(
+                "closes_on", self.error_class(["The closing date must be on or after the opening date"])
+            )
         return data
 
 

@@ -1,4 +1,5 @@
-"""Self-assessment rounds: the list, opening a round, a round's PCNs, the heatmap and the XLSX export."""
+"""Self-assessment rounds: the list, opening a round, a round's PCNs, the heatmap, the XLSX export, and the
+year-end re-assessment (starting it, and the change since its baseline across the PCNs)."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -8,13 +9,25 @@ from django.shortcuts import redirect, render
 from pcndev.config.views import forbidden
 from pcndev.funding.models import Programme
 from pcndev.maturity import exports
-from pcndev.maturity.forms import RoundForm
+from pcndev.maturity.forms import ReassessmentForm, RoundForm
 from pcndev.maturity.lookup import round_or_404
 from pcndev.maturity.models import MatrixTemplate, PCNAssessment, Response
 from pcndev.maturity.permissions import can_create_round, can_view_comparisons
 from pcndev.maturity.privacy import involved_pcns, overseen_pcns, visible_rounds
 from pcndev.maturity.results import areas_of, heatmap
-from pcndev.maturity.rounds import RoundError, create_round, default_window, scope_choices
+from pcndev.maturity.rounds import (
+    ReassessmentRefused,
+    RoundError,
+    can_start_reassessment,
+    change_by_area,
+    create_round,
+    default_window,
+    reassessment_name,
+    reassessment_of,
+    scope_choices,
+    start_reassessment,
+    year_end_window,
+)
 from pcndev.orgs.models import Place
 
 
@@ -92,6 +105,10 @@ def round_detail(request, pk):
     }
     rows = [(p, assessments.get(p.id)) for p in pcns]
     submitted = sum(1 for _, a in rows if a and a.is_submitted)
+    can_compare = can_view_comparisons(request.user)
+    change = None
+    if rnd.baseline_id and can_compare:
+        change, _ = change_by_area(rnd, overseen_pcns(request.user, rnd))
     return render(
         request,
         "maturity/round.jinja",
@@ -99,9 +116,73 @@ def round_detail(request, pk):
             "round": rnd,
             "rows": rows,
             "submitted": submitted,
-            "can_compare": can_view_comparisons(request.user),
+            "can_compare": can_compare,
+            "reassess": can_start_reassessment(request.user, rnd),
+            "reassessment": reassessment_of(rnd),
+            "change": change,
             "nav": "maturity",
         },
+    )
+
+
+@login_required
+def round_reassess(request, pk):
+    """Start the year-end re-assessment of a round: a confirmation form with its name and window, then POST."""
+    rnd = round_or_404(request.user, pk)
+    decision = can_start_reassessment(request.user, rnd)
+    if not decision:
+        return forbidden(request, decision.reason)
+    form = ReassessmentForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            new = start_reassessment(
+                request.user,
+                rnd,
+                form.cleaned_data["name"],
+                form.dates["opens_on"],
+                form.dates["closes_on"],
+            )
+        except ReassessmentRefused as exc:
+            return forbidden(request, exc.reason)
+        except RoundError as exc:
+            for field, message in exc.problems:
+                key = field if field in ("name", "opens_on", "closes_on") else None
+                form.add_error(key, message)
+        else:
+            messages.success(request, f"{new} is set up for {new.scope_label}, compared with {rnd}")
+            return redirect("maturity:round", pk=new.pk)
+    opens, closes = year_end_window(rnd)
+    return render(
+        request,
+        "maturity/round_reassess.jinja",
+        {
+            "round": rnd,
+            "form": form,
+            "default_name": reassessment_name(rnd),
+            "default_opens": opens,
+            "default_closes": closes,
+            "nav": "maturity",
+        },
+        status=400 if form.is_bound and form.errors else 200,
+    )
+
+
+@login_required
+def round_change(request, pk):
+    """Each PCN's change per area since the round's baseline (place-level users and above), with the means."""
+    rnd = round_or_404(request.user, pk)
+    decision = can_view_comparisons(request.user)
+    if not decision:
+        return forbidden(request, decision.reason)
+    if rnd.baseline_id is None:
+        return forbidden(
+            request, f"{rnd} is not compared with an earlier round, so there is no change to show."
+        )
+    summary, pcns = change_by_area(rnd, overseen_pcns(request.user, rnd))
+    return render(
+        request,
+        "maturity/round_change.jinja",
+        {"round": rnd, "summary": summary, "pcns": pcns, "nav": "maturity"},
     )
 
 

@@ -1,4 +1,5 @@
-"""What a submitted self-assessment shows: development needs, results against the medians, the heatmap."""
+"""What a submitted self-assessment shows: development needs, results against the medians, the heatmap, and the
+change since a round's baseline across the PCNs."""
 
 from django.http import Http404
 from ninja import Router
@@ -9,6 +10,7 @@ from pcndev.api.maturity.schemas import (
     MaturityProblem,
     NeedOut,
     ResultsOut,
+    RoundChangeOut,
     _consensus_visible,
     _refused,
 )
@@ -17,6 +19,7 @@ from pcndev.maturity.lookup import assessment_or_404, round_or_404
 from pcndev.maturity.models import DevelopmentNeed
 from pcndev.maturity.privacy import overseen_pcns
 from pcndev.maturity.results import areas_of, benchmark, change_since_baseline, heatmap, pcn_results
+from pcndev.maturity.rounds import change_by_area
 from pcndev.orgs.models import Place
 
 router = Router()
@@ -161,3 +164,48 @@ def get_results(request, pk: int, code: str):
             ],
         },
     )
+
+
+@router.get(
+    "/maturity/rounds/{pk}/change",
+    response={200: RoundChangeOut, 403: MaturityProblem, 404: MaturityProblem},
+    operation_id="pcndev_api_maturity_get_round_change",
+)
+def get_round_change(request, pk: int):
+    """For a round with a baseline (a year-end re-assessment): per area, the mean stage then and now of the PCNs
+    you oversee that submitted both, and each PCN's change. For place-level users and above."""
+    rnd = round_or_404(request.user, pk)
+    decision = perms.can_view_comparisons(request.user)
+    if not decision:
+        return _refused(decision.reason)
+    if rnd.baseline_id is None:
+        return Status(404, {"detail": f"{rnd} is not compared with an earlier round"})
+    summary, pcns = change_by_area(rnd, overseen_pcns(request.user, rnd))
+    return {
+        "round": rnd.id,
+        "baseline": rnd.baseline_id,
+        "areas": [
+            {
+                "area": a.code,
+                "title": a.title,
+                "compared": a.compared,
+                "baseline_mean": a.baseline_mean,
+                "current_mean": a.current_mean,
+                "change": a.change,
+                "improved": a.improved,
+                "unchanged": a.unchanged,
+                "fell": a.fell,
+            }
+            for a in summary
+        ],
+        "pcns": [
+            {
+                "pcn": r.pcn.code,
+                "name": r.pcn.name,
+                "place": r.pcn.place.code,
+                "compared": r.compared,
+                "changes": r.changes,
+            }
+            for r in pcns
+        ],
+    }

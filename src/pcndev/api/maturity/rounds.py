@@ -1,4 +1,5 @@
-"""Rounds (list, open, read) and a PCN's assessment in one: its progress and reopening it."""
+"""Rounds (list, open, read, start the year-end re-assessment) and a PCN's assessment in one: its progress and
+reopening it."""
 
 from django.db.models import Count, Q
 from ninja import Router
@@ -8,6 +9,7 @@ from pcndev.api.maturity.schemas import (
     AssessmentOut,
     MaturityProblem,
     ReasonIn,
+    ReassessmentIn,
     RoundDetailOut,
     RoundIn,
     RoundOut,
@@ -21,7 +23,15 @@ from pcndev.maturity.assessing import NotAllowed, Problems, today, transition
 from pcndev.maturity.lookup import assessment_or_404, member_practices, round_or_404
 from pcndev.maturity.models import AssessmentRound, MatrixTemplate, PCNAssessment, Response
 from pcndev.maturity.privacy import involved_pcns, visible_rounds
-from pcndev.maturity.rounds import RoundError, create_round, default_window
+from pcndev.maturity.rounds import (
+    ReassessmentRefused,
+    RoundError,
+    can_start_reassessment,
+    create_round,
+    default_window,
+    reassessment_of,
+    start_reassessment,
+)
 
 router = Router()
 
@@ -118,12 +128,38 @@ def get_round(request, pk: int):
                 "practices_submitted": a.practices_submitted if a else 0,
             }
         )
+    reassessment = reassessment_of(rnd)
     return {
         **_round_out(rnd),
         "submitted": sum(1 for r in rows if r["status"] == PCNAssessment.Status.SUBMITTED),
         "can_compare": bool(perms.can_view_comparisons(request.user)),
+        "reassessment": reassessment.pk if reassessment else None,
+        "start_reassessment": _decision(can_start_reassessment(request.user, rnd)),
         "pcns": rows,
     }
+
+
+@router.post(
+    "/maturity/rounds/{pk}/reassessment",
+    response={201: RoundOut, 400: MaturityProblem, 403: MaturityProblem},
+    operation_id="pcndev_api_maturity_start_reassessment",
+)
+def start_reassessment_endpoint(request, pk: int, body: ReassessmentIn):
+    """Start the round's year-end re-assessment: a new round for the same PCNs, year and template version, dated
+    in the year-end phase, with this round as its baseline. 403 with the reason when you may not, or when the
+    round already has one."""
+    rnd = round_or_404(request.user, pk)
+    if len(body.name.strip()) > 200:
+        return _problems(
+            "Check the re-assessment", [("", "name", "The name must be 200 characters or fewer")]
+        )
+    try:
+        new = start_reassessment(request.user, rnd, body.name, body.opens_on, body.closes_on)
+    except ReassessmentRefused as exc:
+        return _refused(exc.reason)
+    except RoundError as exc:
+        return _problems("Check the re-assessment", [("", f, m) for f, m in exc.problems])
+    return Status(201, _round_out(new))
 
 
 @router.get(

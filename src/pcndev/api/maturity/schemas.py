@@ -104,7 +104,21 @@ class RoundPCNOut(Schema):
 class RoundDetailOut(RoundOut):
     submitted: int
     can_compare: bool
+    reassessment: int | None = Field(
+        None, description="The id of this round's year-end re-assessment, if any"
+    )
+    start_reassessment: DecisionOut = Field(
+        description="Whether you may start this round's year-end re-assessment, and if not why"
+    )
     pcns: list[RoundPCNOut]
+
+
+class ReassessmentIn(Schema):
+    name: str = Field(
+        "", description="Defaults to 'Year-end re-assessment 2019/20' (with the scope if local)"
+    )
+    opens_on: datetime.date | None = Field(None, description="Defaults to the year-end phase (1 March)")
+    closes_on: datetime.date | None = Field(None, description="Defaults to the year-end phase (31 March)")
 
 
 class PracticeStatusOut(Schema):
@@ -255,6 +269,33 @@ class ResultsOut(Schema):
     areas: list[AreaResultOut]
     benchmark: list[BenchmarkOut] | None = Field(description="Medians and counts only, once submitted")
     change: list[ChangeOut] | None = Field(description="Against the baseline round, when there is one")
+
+
+class AreaChangeOut(Schema):
+    area: str
+    title: str
+    compared: int = Field(description="PCNs that submitted both assessments with a score for the area")
+    baseline_mean: float | None
+    current_mean: float | None
+    change: float | None
+    improved: int
+    unchanged: int
+    fell: int
+
+
+class PCNChangeOut(Schema):
+    pcn: str
+    name: str
+    place: str
+    compared: bool = Field(description="Whether the PCN submitted both the baseline and this round")
+    changes: list[float | None] = Field(description="Change in mean stage per area, in the order of `areas`")
+
+
+class RoundChangeOut(Schema):
+    round: int
+    baseline: int
+    areas: list[AreaChangeOut]
+    pcns: list[PCNChangeOut]
 
 
 class PlaceOut(Schema):

@@ -46,6 +46,7 @@ class Facts:
     initiatives: tuple[tuple[str, bool], ...] = field(default=())  # (funding_source, existing_funds_checked)
     review_due: tuple[datetime.date, ...] = ()  # the programme's review dates
     reviews_submitted: tuple[datetime.date, ...] = ()  # due dates of the PCN's submitted reviews
+    released_on: datetime.date | None = None  # the first release of funds to the payee
 
 
 @dataclass(frozen=True)

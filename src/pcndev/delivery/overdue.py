@@ -5,7 +5,7 @@
   sign-off parties (CD and place lead) once it is submitted.
 - Funds not released once mobilisation has ended: the place lead (committee approval, then release).
 - A progress review not submitted by its due date, once funds are released: the CD (who records it with the
-  place lead). Each due date is its own item.
+  place lead). Each due date on or after the first release is its own item.
 
 An action is "due soon" when its phase ends within SOON_DAYS of today and it is not done.
 """
@@ -84,6 +84,7 @@ def items(facts: Facts, dates: dict[str, tt.Dates], today: datetime.date, soon: 
                 d,
             )
             for d in facts.review_due
+            if facts.released_on is None or d >= facts.released_on
         ]
     out = []
     for key, what, phase, done, holder, due in checks:

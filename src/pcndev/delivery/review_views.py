@@ -4,6 +4,7 @@ import datetime
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db.models import Min
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -17,7 +18,7 @@ from pcndev.funding.models import Programme
 from pcndev.orgs.lookup import get_visible_or_404
 from pcndev.orgs.models import PCN
 from pcndev.plans.editing import NotAllowed, PlanProblems
-from pcndev.plans.models import SupportPlan
+from pcndev.plans.models import Release, SupportPlan
 
 MULTI = ("support_areas", "attended")
 ANCHORS = {
@@ -44,9 +45,11 @@ def _plan_or_404(user, pk: int, code: str) -> SupportPlan:
     return plan
 
 
-def _status(review, due: datetime.date, today: datetime.date) -> tuple[str, str]:
+def _status(review, due: datetime.date, today: datetime.date, released_on=None) -> tuple[str, str]:
     if review and review.submitted:
         return "Submitted", "nhsuk-tag--green"
+    if not review and released_on and due < released_on:
+        return "Not due (before funds were released)", "nhsuk-tag--grey"
     if today > due:
         return "Overdue", "nhsuk-tag--red"
     if (due - today).days <= SOON_DAYS:
@@ -59,8 +62,9 @@ def pcn_reviews(request, pk: int, code: str):
     plan = _plan_or_404(request.user, pk, code)
     today = timezone.localdate()
     saved = {r.due: r for r in plan.reviews.select_related("revision")}
+    released_on = Release.objects.filter(version__plan=plan).aggregate(first=Min("release_date"))["first"]
     rows = [
-        (due, saved.get(due), *_status(saved.get(due), due, today))
+        (due, saved.get(due), *_status(saved.get(due), due, today, released_on))
         for due in reviewing.due_dates_for(plan.programme)
     ]
     version = reviewing.version_in_force(plan)

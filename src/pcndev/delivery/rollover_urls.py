@@ -1,3 +1,8 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from pcndev.delivery import rollover_views
+
+urlpatterns = [
+    path("programmes/<int:pk>/rollover/", rollover_views.rollover, name="rollover"),
+    path("pcns/<str:code>/years/", rollover_views.multi_year, name="multi-year"),
+]

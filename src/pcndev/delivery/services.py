@@ -7,7 +7,7 @@ CD counts, the year's assessments, the current plan versions, and those versions
 import datetime
 
 from django.db import transaction
-from django.db.models import Count, OuterRef, Q, Subquery
+from django.db.models import Count, Min, OuterRef, Q, Subquery
 
 from pcndev.accounts.scope import visible
 from pcndev.audit.services import record
@@ -18,7 +18,7 @@ from pcndev.delivery.models import Phase, PhaseOverride, ProgressReview
 from pcndev.maturity.models import PCNAssessment
 from pcndev.orgs.models import PCN, Place, System
 from pcndev.plans import workflow
-from pcndev.plans.models import Initiative, PlanVersion
+from pcndev.plans.models import Initiative, PlanVersion, Release
 
 
 class TimetableError(ValueError):
@@ -155,6 +155,12 @@ def facts_for(programme, pcns) -> tuple[list[PCN], dict[int, Facts], dict[int, P
     ).values_list("version_id", "funding_source", "existing_funds_checked"):
         initiatives.setdefault(vid, []).append((source, checked))
     review_due = tuple(reviewing.due_dates_for(programme))
+    released = dict(
+        Release.objects.filter(version__plan__programme=programme, version__plan__pcn_id__in=ids)
+        .values("version__plan__pcn_id")
+        .annotate(first=Min("release_date"))
+        .values_list("version__plan__pcn_id", "first")
+    )
     reviewed: dict[int, list] = {}
     for pcn_id, due in ProgressReview.objects.filter(
         plan__programme=programme, plan__pcn_id__in=ids, state="submitted"
@@ -173,6 +179,7 @@ def facts_for(programme, pcns) -> tuple[list[PCN], dict[int, Facts], dict[int, P
             initiatives=tuple(initiatives.get(version.pk, ())) if version else (),
             review_due=review_due,
             reviews_submitted=tuple(sorted(reviewed.get(pcn.pk, ()))),
+            released_on=released.get(pcn.pk),
         )
     return pcn_list, facts, versions
 

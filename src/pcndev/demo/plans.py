@@ -9,6 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from pcndev.accounts.models import User
+from pcndev.delivery.reviewing import ReviewData, UpdateData, save_review, submit_review
 from pcndev.funding.ledger import post_many
 from pcndev.funding.models import Programme, ProgrammePriority
 from pcndev.maturity.models import PCNAssessment
@@ -159,6 +160,7 @@ def build_plans() -> bool:
             approved.append(version)
     if approved:
         _committee(programme, place, lead, approved)
+    _reviews(programme, lead)
     return True
 
 
@@ -215,3 +217,34 @@ def _committee(programme, place, lead, versions) -> None:
                 by=lead,
             )
             release.ledger_entries.set(entries)
+
+
+def _reviews(programme, lead) -> None:
+    """U90002 is delivering: January and February reviewed (one initiative amber), March's review overdue."""
+    plan = SupportPlan.objects.filter(programme=programme, pcn__code="U90002").first()
+    if plan is None:
+        return
+    version = plan.versions.get()
+    initiatives = list(version.initiatives.order_by("position"))
+    for due, meeting, share in (
+        (datetime.date(2020, 1, 31), datetime.date(2020, 1, 28), 20),
+        (datetime.date(2020, 2, 29), datetime.date(2020, 2, 25), 45),
+    ):
+        data = ReviewData(
+            meeting_date=meeting,
+            cd_attended=True,
+            place_lead_attended=True,
+            actions="Share the MDT learning at the next place meeting",
+            updates={
+                i.pk: UpdateData(
+                    "in_progress",
+                    "amber" if n == 1 else "green",
+                    "Backfill for the MDT lead is hard to find" if n == 1 else "",
+                    i.cost_pence * share // 100,
+                    "Notes of the PCN board",
+                )
+                for n, i in enumerate(initiatives)
+            },
+        )
+        saved = save_review(plan, due, 0, lead, data)
+        submit_review(plan, due, saved.lock_version, lead)

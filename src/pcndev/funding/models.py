@@ -39,6 +39,14 @@ class Programme(models.Model):
     cd_split = models.CharField(max_length=10, choices=CdSplit.choices, default=CdSplit.PER_PCN)
     basis = models.CharField(max_length=12, default="list-size", help_text="list-size, equal or blend:N")
     requires_system_signoff = models.BooleanField(default=False)
+    rolled_over_from = models.OneToOneField(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="rolled_over_to",
+        help_text="The previous year's programme this one was started from (a programme rolls over once)",
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -233,3 +241,41 @@ class PcnFund(models.Model):
 
     def __str__(self) -> str:
         return f"Fund of PCN {self.pcn_id} in programme {self.programme_id}"
+
+
+class CarryForward(Immutable):
+    """A PCN's unfinished work carried from one programme year into the next, with the money that moves with it.
+
+    The money is counted in exactly one year: `amount_pence` is returned in `from_programme` (the released,
+    unspent money of the carried initiatives, entries in `returns`) and added to `to_programme` as one local
+    top-up (`top_up`) that the carried initiatives draw on. `remaining_pence` is their remaining budget (cost less
+    reported spend); any part of it never released in the earlier year stays there and is not carried.
+    """
+
+    from_programme = models.ForeignKey(Programme, on_delete=models.PROTECT, related_name="carried_out")
+    to_programme = models.ForeignKey(Programme, on_delete=models.PROTECT, related_name="carried_in")
+    pcn = models.ForeignKey(PCN, on_delete=models.PROTECT, related_name="+")
+    initiatives = models.PositiveIntegerField(default=0)
+    remaining_pence = models.BigIntegerField()
+    amount_pence = models.BigIntegerField()
+    top_up = models.OneToOneField(
+        TopUp, null=True, blank=True, on_delete=models.PROTECT, related_name="carry_forward"
+    )
+    returns = models.ManyToManyField(LedgerEntry, blank=True, related_name="carried_forward_by")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["from_programme", "pcn"]
+        constraints = [
+            models.UniqueConstraint(fields=["from_programme", "pcn"], name="one_carry_forward_per_pcn"),
+            models.CheckConstraint(
+                condition=Q(amount_pence__gte=0, amount_pence__lte=models.F("remaining_pence")),
+                name="carried_money_within_remaining_budget",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Carried forward for PCN {self.pcn_id}: {self.amount_pence}p"

@@ -172,6 +172,11 @@ STORAGES = {
 }
 WHITENOISE_USE_FINDERS = True  # serve straight from the package when collectstatic has not run
 
+# Nothing is held in a worker's memory: sessions and the cache are in the database, so several app servers can
+# share one PostgreSQL behind a load balancer (the cache table is created by the ops app's migration).
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "pcndev_cache"}}
+
 EMAIL_BACKEND = os.environ.get("PCNDEV_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = os.environ.get("PCNDEV_FROM_EMAIL", "pcndev@localhost")
 

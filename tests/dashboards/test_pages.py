@@ -15,6 +15,7 @@ from pcndev.accounts.models import Role
 from pcndev.dashboards import tables
 from pcndev.dashboards.nodes import Node
 from pcndev.dashboards.service import build
+from pcndev.dashboards.views import SHOWN_ACTIONS
 from pcndev.funding.models import Programme
 from pcndev.plans.models import PlanVersion
 from tests.builders import make_user
@@ -44,7 +45,7 @@ def test_where_to_act_comes_first_with_links_to_act(client, lead):
     waiting = html[html.index('id="awaiting"') : glance]
     assert reverse("plans:action", args=[version.pk, "agree"]) in waiting
     d = build(user, w.programme, Node("place", place), timezone.localdate())
-    assert d.overdue and all(a.href in html for a in d.overdue[:20])
+    assert d.overdue and all(a.href in html for a in d.overdue[:SHOWN_ACTIONS])
     for a in d.overdue:
         if a.key == "plan_agreed":
             assert a.href in (
@@ -53,6 +54,8 @@ def test_where_to_act_comes_first_with_links_to_act(client, lead):
             )
         elif a.key == "self_assessment":
             assert a.href == reverse("maturity:pcn", args=[w.reassessment.pk, a.pcn.code])
+        elif a.key.startswith("review:"):
+            assert a.href == reverse("delivery:review", args=[w.programme.pk, a.pcn.code, a.key[7:]])
         elif a.key == "funds_released" and w.versions[a.pcn.pk].state == "agreed":
             assert a.href == reverse("plans:committee", args=[w.programme.pk, place.code])
         assert client.get(a.href).status_code == 200, a
@@ -198,3 +201,15 @@ def test_the_navigation_and_home_page_lead_to_the_dashboard(client, world, db):
     client.force_login(admin)
     html = client.get(reverse("home")).content.decode()
     assert html.count(f'href="{reverse("dashboards:index")}"') >= 2
+
+
+def test_every_kind_of_overdue_item_links_to_a_page_that_opens(client, world, db):
+    w, admin = world
+    client.force_login(admin)
+    d = build(admin, w.programme, Node("national"), timezone.localdate())
+    first = {}
+    for a in d.overdue:
+        first.setdefault(a.key.split(":")[0], a)
+    assert set(first) == {"self_assessment", "plan_agreed", "funds_released", "review"}
+    for kind, a in first.items():
+        assert client.get(a.href).status_code == 200, (kind, a.href)

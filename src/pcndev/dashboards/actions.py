@@ -66,7 +66,9 @@ def overdue_href(programme, pcn, key: str, plan: tuple[int | None, str], rounds)
             if version_id
             else reverse("plans:list", args=[programme.pk])
         )
-    # Progress reviews ("review:<due date>") and anything newer: the PCN's journey, which links on from there.
+    if key.startswith("review:"):  # "review:<due date>": that review's page
+        return reverse("delivery:review", args=[programme.pk, pcn.code, key.split(":", 1)[1]])
+    # Anything newer: the PCN's journey, which links on from there.
     return reverse("delivery:pcn-journey", args=[programme.pk, pcn.code])
 
 

@@ -15,11 +15,11 @@ Each PCN's figures come from the same facts and functions as the pages they summ
 from collections import Counter
 from dataclasses import dataclass, field
 
-from django.db.models import Count, OuterRef, Q, Subquery
+from django.db.models import Count
 
 from pcndev.dashboards.nodes import child_of
 from pcndev.delivery import journey as jy
-from pcndev.delivery.review_models import ProgressReview
+from pcndev.delivery.review_models import InitiativeUpdate, ProgressReview
 from pcndev.delivery.services import assessments_for, current_versions, facts_for
 from pcndev.funding.ledger import balances_by
 from pcndev.funding.ledger_rules import Balances
@@ -127,29 +127,32 @@ def _submitted_pcn_ids(programme, ids) -> set[int]:
     )
 
 
-def latest_submitted_reviews(programme, ids):
-    """Each plan's latest submitted progress review (highest due date), for the programme's plans of these PCNs."""
-    latest = (
-        ProgressReview.objects.filter(plan=OuterRef("plan"), state="submitted")
-        .order_by("-due", "-pk")
-        .values("pk")[:1]
-    )
-    return ProgressReview.objects.filter(
-        plan__programme=programme, plan__pcn_id__in=ids, state="submitted", pk=Subquery(latest)
-    )
+def latest_submitted_reviews(programme, ids) -> dict[int, int]:
+    """PCN id -> the id of its plan's latest submitted progress review (highest due date) in the programme."""
+    latest: dict[int, tuple] = {}
+    for pk, pcn_id, due in (
+        ProgressReview.objects.filter(plan__programme=programme, plan__pcn_id__in=ids, state="submitted")
+        .order_by()
+        .values_list("pk", "plan__pcn_id", "due")
+    ):
+        if pcn_id not in latest or (due, pk) > latest[pcn_id]:
+            latest[pcn_id] = (due, pk)
+    return {pcn_id: pk for pcn_id, (_, pk) in latest.items()}
 
 
 def _rag_by_pcn(programme, ids) -> dict[int, tuple[int, int, int, int]]:
-    counts = {
-        key or "unrated": Count("updates", filter=Q(updates__rag=key)) for key in RAGS
-    }  # one row per review, with its updates counted by rating
-    rows = latest_submitted_reviews(programme, ids).annotate(**counts).order_by()
-    return {
-        pcn_id: (green, amber, red, unrated)
-        for pcn_id, green, amber, red, unrated in rows.values_list(
-            "plan__pcn_id", "green", "amber", "red", "unrated"
-        )
-    }
+    """Two queries: the latest submitted reviews, then their updates counted by rating."""
+    review_of = latest_submitted_reviews(programme, ids)
+    counts: dict[int, Counter] = {pk: Counter() for pk in review_of.values()}
+    rows = (
+        InitiativeUpdate.objects.filter(review_id__in=list(counts))
+        .order_by()
+        .values_list("review_id", "rag")
+        .annotate(n=Count("pk"))
+    )
+    for review_id, rating, n in rows:
+        counts[review_id][rating] += n
+    return {pcn_id: tuple(counts[pk][r] for r in RAGS) for pcn_id, pk in review_of.items()}
 
 
 def pcn_figures(programme, pcns, overdue_rows=()) -> list[PcnFigures]:

@@ -15,7 +15,7 @@ from pcndev.exports import FORMATS, download
 from pcndev.funding.models import Programme
 from pcndev.orgs.models import PCN
 
-SHOWN_ACTIONS = 20  # overdue items listed on the page; the download has every one
+SHOWN_ACTIONS = 10  # overdue items listed on the page; the download has every one
 
 
 def bad_request(request, message: str):

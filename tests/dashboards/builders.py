@@ -125,9 +125,9 @@ def build_world(regions=2, systems=2, places=2, pcns=3) -> World:
     versions = {}
     for k, pcn in enumerate(tree.pcns):
         if k % 4 != 3:  # three in four PCNs submitted in September, at rising stages
-            submitted_assessment(baseline, pcn, stages=(k % 2, 2))
+            submitted_assessment(baseline, pcn, stages=(1 + k % 2, 3))
             if k % 3 != 2:
-                submitted_assessment(reassessment, pcn, stages=(1 + k % 3, 3))
+                submitted_assessment(reassessment, pcn, stages=(k % 4, 3))  # up, the same or down
         elif k % 8 == 3:
             assessment(baseline, pcn, submitted=False)
         states = STATES[(k * 5) % len(STATES)]

@@ -37,7 +37,7 @@ def test_the_api_returns_the_dashboards_figures(client, world, db, level):
         (a.pcn.code, a.key, a.href) for a in d.overdue
     ]
     assert body["maturity"]["compared"] == d.maturity.compared
-    assert [a["mean_change"] for a in body["maturity"]["areas"]] == [a.mean_change for a in d.maturity.areas]
+    assert [a["change"] for a in body["maturity"]["areas"]] == [a.change for a in d.maturity.areas]
     assert (body["level"], body["code"], body["child_level"]) == (level, node.code, node.child_level)
     money = body["figures"]["money"]
     assert money["underspend"] == money["funds"] - money["spent"]

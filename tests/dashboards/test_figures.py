@@ -17,6 +17,7 @@ from pcndev.funding.ledger_rules import BUCKET
 from pcndev.funding.models import LedgerEntry
 from pcndev.maturity import results
 from pcndev.maturity.models import PCNAssessment
+from pcndev.maturity.rounds import change_by_area
 from pcndev.orgs.models import PCN
 from pcndev.plans.models import PlanVersion
 
@@ -51,6 +52,8 @@ def test_the_world_is_not_trivial(case):
     assert len([s for s in fg.PLAN_STATES if t.plans[s]]) >= (3 if node.level == "place" else 6)
     assert all(t.rag[r] for r in fg.RAGS) and t.money.spent and t.money.returned and t.overdue
     assert len({r.step for r in d.rows}) >= 2 and d.maturity.compared > 1 and len(d.children) >= 2
+    if node.level in ("national", "region"):
+        assert all(a.improved and a.fell for a in d.maturity.areas)
     if node.level != "place":
         assert 0 < t.assessed < t.pcns
 
@@ -130,20 +133,43 @@ def test_overdue_items_are_the_delivery_overdue_items_of_these_pcns(case, client
     assert [a.due for a in d.overdue] == sorted(a.due for a in d.overdue)
 
 
-def test_maturity_change_is_the_mean_of_each_pcns_change_on_its_results_page(case):
+def test_maturity_change_is_the_re_assessments_change_over_these_pcns(case):
     w, _, _, pcns, d = case
+    summary, _ = change_by_area(w.reassessment, PCN.objects.filter(pk__in=[p.pk for p in pcns]))
+    assert d.maturity.areas == summary  # as the re-assessment's change page counts them
+    assert [r.pk for r in d.maturity.rounds] == [w.reassessment.pk]
     areas = results.areas_of(w.reassessment)
-    changes: dict[str, list[float]] = {}
     for a in PCNAssessment.objects.filter(round=w.reassessment, pcn__in=pcns, status="submitted"):
-        for row in results.change_since_baseline(a, areas) or []:
-            if row.change is not None:
-                changes.setdefault(row.area_title, []).append(row.change)
-    assert {a.title: (a.pcns, a.mean_change) for a in d.maturity.areas} == {
-        title: (len(v), round(sum(v) / len(v), 2)) for title, v in changes.items()
-    }
+        rows = results.change_since_baseline(a, areas)  # each PCN's results page
+        if rows is not None:
+            assert [(r.baseline_score, r.current_score) for r in rows] == list(
+                d.maturity.by_pcn[a.pcn_id].values()
+            )
     both = PCNAssessment.objects.filter(round=w.baseline, status="submitted", pcn__in=pcns).values("pcn")
     again = PCNAssessment.objects.filter(round=w.reassessment, status="submitted", pcn__in=both)
-    assert d.maturity.compared == again.count()
+    assert d.maturity.compared == again.count() == len(d.maturity.by_pcn)
+
+
+def test_the_national_maturity_change_is_the_change_page_of_the_round(client, world, db):
+    w, admin = world
+    client.force_login(admin)
+    page = client.get(f"/api/v1/maturity/rounds/{w.reassessment.pk}/change").json()
+    d = build(admin, w.programme, Node("national"), timezone.localdate())
+    assert [
+        (
+            a["area"],
+            a["compared"],
+            a["baseline_mean"],
+            a["current_mean"],
+            a["change"],
+            a["improved"],
+            a["fell"],
+        )
+        for a in page["areas"]
+    ] == [
+        (a.code, a.compared, a.baseline_mean, a.current_mean, a.change, a.improved, a.fell)
+        for a in d.maturity.areas
+    ]
 
 
 def test_the_breakdown_rows_are_the_childrens_own_dashboards_and_add_up(case):

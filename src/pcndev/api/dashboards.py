@@ -67,11 +67,19 @@ class ActionOut(Schema):
 
 
 class AreaChangeOut(Schema):
+    area: str
     title: str
-    pcns: int
+    compared: int = Field(
+        description="PCNs with a submitted consensus in both rounds and a score for the area"
+    )
     baseline_mean: float | None
     current_mean: float | None
-    mean_change: float | None
+    change: float | None = Field(
+        description="current_mean − baseline_mean, as the round's change page shows it"
+    )
+    improved: int
+    unchanged: int
+    fell: int
 
 
 class MaturityOut(Schema):
@@ -140,6 +148,20 @@ def _action(a) -> dict:
     }
 
 
+def _area(a) -> dict:
+    return {
+        "area": a.code,
+        "title": a.title,
+        "compared": a.compared,
+        "baseline_mean": a.baseline_mean,
+        "current_mean": a.current_mean,
+        "change": a.change,
+        "improved": a.improved,
+        "unchanged": a.unchanged,
+        "fell": a.fell,
+    }
+
+
 def dashboard_out(d) -> dict:
     m = d.maturity
     return {
@@ -163,7 +185,7 @@ def dashboard_out(d) -> dict:
         else {
             "rounds": [r.pk for r in m.rounds],
             "compared": m.compared,
-            "areas": [a.__dict__ for a in m.areas],
+            "areas": [_area(a) for a in m.areas],
         },
     }
 

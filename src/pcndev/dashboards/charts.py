@@ -94,15 +94,15 @@ def money_chart(total: fg.Tally) -> str:
 
 
 def maturity_chart(change) -> str | None:
-    areas = [a for a in (change.areas if change else []) if a.mean_change is not None]
+    areas = [a for a in (change.areas if change else []) if a.change is not None]
     if not areas:
         return None
     return bars(
         [a.title for a in areas],
-        [a.mean_change for a in areas],
+        [a.change for a in areas],
         "Bar chart: mean change in stage since the baseline, by area (the table below gives the figures)",
         "Mean change in stage",
-        texts=[f"{a.mean_change:+.1f}" for a in areas],
+        texts=[f"{a.change:+.1f}" for a in areas],
     )
 
 

@@ -107,11 +107,17 @@ def maturity_table(d) -> Table:
         [
             Column("Area"),
             Column("PCNs compared"),
-            Column("Baseline mean stage"),
-            Column("Latest mean stage"),
-            Column("Mean change"),
+            Column("Mean stage at the baseline"),
+            Column("Mean stage now"),
+            Column("Change"),
+            Column("PCNs moved up"),
+            Column("PCNs the same"),
+            Column("PCNs moved down"),
         ],
-        [[a.title, a.pcns, a.baseline_mean, a.current_mean, a.mean_change] for a in areas],
+        [
+            [a.title, a.compared, a.baseline_mean, a.current_mean, a.change, a.improved, a.unchanged, a.fell]
+            for a in areas
+        ],
     )
 
 

@@ -5,11 +5,14 @@ import html
 import json
 
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from pcndev.accounts.models import Role
 from pcndev.funding.models import CarryForward, LedgerEntry, Programme
+from pcndev.plans.models import Initiative, PlanVersion, SupportPlan
 from tests.builders import AS_OF, make_user
 from tests.rollover.builders import year_end
 
@@ -166,3 +169,30 @@ def test_the_api_previews_refuses_with_reasons_and_starts_it_once(client, year):
     again = _post(client, url, body)
     assert again.status_code == 403 and "has already been rolled over" in again.json()["detail"]
     assert client.get("/api/v1/programmes/999999/rollover").status_code == 404
+
+
+def test_the_dry_run_reads_a_fixed_number_of_queries(client, year):
+    client.force_login(make_user("admin@test.example", Role.NATIONAL_ADMIN))
+    urls = (
+        reverse("delivery:rollover", args=[year.programme.pk]),
+        f"/api/v1/programmes/{year.programme.pk}/rollover",
+    )
+
+    def counts():
+        out = []
+        for url in urls:
+            with CaptureQueriesContext(connection) as ctx:
+                assert client.get(url).status_code == 200
+            out.append(len(ctx))
+        return out
+
+    before = counts()
+    plan = SupportPlan.objects.create(programme=year.programme, pcn=year.tree.pcns[3])
+    version = PlanVersion.objects.create(plan=plan, number=1, state="in_delivery")
+    Initiative.objects.bulk_create(
+        Initiative(version=v, title=f"More {n}", cost_pence=5_000)
+        for v in (version, year.versions[0])
+        for n in range(5)
+    )
+    assert counts() == before
+    assert "More 4" in client.get(urls[0]).content.decode()

@@ -3,7 +3,7 @@ releases, spend and returns, its plan's state, and the initiatives carried into 
 
 Money carried in is the new year's carry-forward top-up (kept apart from local top-ups, so that allocation plus
 top-ups over the years is the money that came in, and the carried money is counted once); money carried out is
-the old year's return of it. Six queries whatever the number of years, plans or initiatives.
+the old year's return of it. Seven queries at most, whatever the number of years, plans or initiatives.
 """
 
 from collections import defaultdict

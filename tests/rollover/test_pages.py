@@ -14,6 +14,7 @@ from pcndev.accounts.models import Role
 from pcndev.funding.models import CarryForward, LedgerEntry, Programme
 from pcndev.plans.models import Initiative, PlanVersion, SupportPlan
 from tests.builders import AS_OF, make_user
+from tests.maturity.builders import make_round
 from tests.rollover.builders import year_end
 
 
@@ -62,9 +63,12 @@ def test_the_dry_run_shows_what_will_be_carried_and_the_form(client, year):
 
 
 def test_other_roles_see_their_own_pcns_and_why_they_cannot_start_it(client, year):
+    make_round("Place 0 September 2019", place=year.tree.places[0], programme=year.programme)
+    make_round("Place 1 September 2019", place=year.tree.places[1], programme=year.programme)
     lead = make_user("place@test.example", Role.PLACE_LEAD, year.tree.places[1])
     client.force_login(lead)
     page = _text(client.get(reverse("delivery:rollover", args=[year.programme.pk])))
+    assert "Place 1 September 2020" in page and "Place 0 September 2020" not in page
     assert "You cannot start 2020/21: Only a national administrator can start 2020/21." in page
     assert "Initiative I" in page and "Initiative A" not in page and 'name="national_total"' not in page
     refused = client.post(reverse("delivery:rollover", args=[year.programme.pk]), _form())

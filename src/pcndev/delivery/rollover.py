@@ -30,6 +30,7 @@ from pcndev.funding.ledger import balances_by
 from pcndev.funding.models import LedgerEntry, Programme
 from pcndev.funding.permissions import can_create_programme
 from pcndev.maturity.models import AssessmentRound, MatrixTemplate
+from pcndev.maturity.permissions import in_round
 from pcndev.maturity.rounds import default_window, is_reassessment
 from pcndev.orgs.models import PCN
 from pcndev.plans import workflow
@@ -263,10 +264,11 @@ class Preview:
 
 
 def preview(user, programme: Programme) -> Preview:
-    """The dry run as the user may see it: the PCNs their roles reach (a national administrator sees them all)."""
+    """The dry run as the user may see it: the PCNs (and rounds) their roles reach; a national administrator, who
+    alone may start it, sees them all."""
     return Preview(
         programme,
         can_roll_over(user, programme),
         carry_rows(programme, visible(user, PCN)),
-        rounds_to_open(programme),
+        [c for c in rounds_to_open(programme) if in_round(user, c.source)],
     )

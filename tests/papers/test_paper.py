@@ -474,3 +474,75 @@ def test_an_initiative_several_pcns_share_is_listed_once_naming_them_all(db):
         ("Six sessions", ", ".join(sorted(p.name for p in pcns[:2]))),
         ("Four sessions", pcns[2].name),
     ]
+
+
+def test_the_pdf_lists_every_initiative_with_its_pcn_support_and_measures(world):
+    paper = build_paper(world.programme, world.place)
+    text = re.sub(r"\s+", " ", pdf_text(render_pdf(paper)))
+    start = text.index("4. Development support initiatives")
+    end = text.index("5. Recommendation")
+    section = text[start:end]
+    at = 0
+    for area in paper.areas:
+        at = section.index(
+            f"{area.title} Development support initiative Support required Output measures", at
+        )
+        for i in area.initiatives:
+            # Each initiative's cells in the table's order: title, PCN, support required, then each measure.
+            for part in (i.title, i.pcn_name, i.support_required, *(m.text for m in i.measures)):
+                at = section.index(part, at) + len(part)
+    assert sum(len(a.initiatives) for a in paper.areas) == 8  # two for each of PCNs 0-3
+    assert section.count("Development support initiative Support required Output measures") == len(
+        paper.areas
+    )
+
+
+def test_an_initiative_without_support_or_measures_still_shows_in_the_pdf(db):
+    funded = funded_place(pcns=1, practices=1)
+    pcn = funded.tree.pcns[0]
+    add_plan(funded.programme, pcn, funded.areas, initiatives=[("Bare idea", funded.areas[0], "", [])])
+    paper = build_paper(funded.programme, Place.objects.select_related("system").get(pk=pcn.place_id))
+    text = re.sub(r"\s+", " ", pdf_text(render_pdf(paper)))
+    assert f"Bare idea {pcn.name} Not stated None recorded" in text
+
+
+def test_the_pdf_embeds_only_the_bundled_paper_sans_faces(world):
+    reader = PdfReader(io.BytesIO(render_pdf(build_paper(world.programme, world.place))))
+    fonts = {
+        font.get_object()["/BaseFont"].split("+", 1)[-1]
+        for page in reader.pages
+        for font in page["/Resources"]["/Font"].values()
+    }
+    assert fonts == {"Paper-Sans", "Paper-Sans-Bold", "Paper-Sans-Bold-Italic"}
+
+
+def test_the_bundled_font_has_no_opentype_layout_tables_and_keeps_its_kerning():
+    from fontTools.ttLib import TTFont
+
+    from pcndev.papers.fonts import FACES, OUT
+
+    assert (OUT / "OFL.txt").read_text().count("SIL OPEN FONT LICENSE Version 1.1") == 1
+    for face in FACES:
+        font = TTFont(OUT / f"PaperSans-{face}.ttf")
+        assert not {"GSUB", "GPOS", "GDEF"} & set(font.keys())
+        assert "kern" in font and font["maxp"].numGlyphs > 2000
+        assert font["name"].getDebugName(1) == "Paper Sans"
+        assert "Liberation" not in font["name"].getDebugName(4)  # a modified font may not keep the name
+
+
+def test_the_lean_user_agent_stylesheet_drops_only_the_note_rules_and_changes_nothing(world):
+    from weasyprint import HTML
+    from weasyprint import html as weasyprint_html
+
+    from pcndev.papers import pdf_paper
+
+    # A WeasyPrint that words these rules otherwise fails here rather than quietly rendering slower.
+    assert pdf_paper._LEAN_UA is not None and pdf_paper._removed == 5
+    removed = set(weasyprint_html.UA.splitlines()) - set(pdf_paper._LEAN_UA_TEXT.splitlines())
+    assert removed and all(line.startswith(("::footnote-", "::note-")) for line in removed)
+    html = pdf_paper.paper_html(build_paper(world.programme, world.place))
+    lean = pdf_paper.PaperHTML(string=html, base_url=pdf_paper.BASE_URL, url_fetcher=StaticOnlyFetcher())
+    assert lean._ua_stylesheets() == [pdf_paper._LEAN_UA]
+    standard = HTML(string=html, base_url=pdf_paper.BASE_URL, url_fetcher=StaticOnlyFetcher())
+    options = {"stylesheets": pdf_paper._stylesheets(), "font_config": pdf_paper._font_config}
+    assert pdf_text(lean.write_pdf(**options)) == pdf_text(standard.write_pdf(**options))

@@ -155,6 +155,19 @@ def test_the_old_year_cannot_spend_what_it_carried_out(year, admin):
         post(year.programme, p0, "spend", left + 1)
 
 
+def test_a_rolled_over_year_takes_spend_and_returns_but_no_new_money(year, admin):
+    new = _roll(admin, year.programme)
+    p0 = year.tree.pcns[0]
+    for kind in ("allocation", "top_up", "commitment", "release"):
+        with pytest.raises(LedgerRefused) as exc:
+            post(year.programme, p0, kind, 1)
+        assert exc.value.reasons == [
+            f"{p0.name}: 2019/20 has been rolled over into 2020/21: new money is committed, released or added in 2020/21"
+        ]
+    post(year.programme, p0, "spend", 1)  # late spend reports still land in the year they belong to
+    assert Programme.objects.get(pk=new.programme.pk).rolled_over_from_id == year.programme.pk
+
+
 def test_the_new_plans_hold_the_carried_copies_and_count_the_money_once(year, admin):
     done = _roll(admin, year.programme)
     new = done.programme

@@ -104,11 +104,17 @@ def post_many(programme: Programme, specs: list[dict], user=None) -> list[Ledger
     lock_funds(programme, [s["pcn"].id for s in specs])
     balances = balances_by(programme, "pcn", [s["pcn"].id for s in specs])
     problems, entries = [], []
+    closed = _rolled_over_to(programme)
     today = timezone.localdate()
     for spec in specs:
         pcn, kind, amount, reverses = spec["pcn"], spec["kind"], spec["amount_pence"], spec.get("reverses")
         reasons = _reversal_problems(programme, pcn, amount, reverses) if kind == "reversal" else []
         reasons = reasons or refusals(balances[pcn.id], kind, amount, reverses.kind if reverses else None)
+        if closed and kind in CLOSED_KINDS:
+            reasons = [
+                f"{programme.year_label} has been rolled over into {closed.year_label}: new money is "
+                f"committed, released or added in {closed.year_label}"
+            ]
         if reasons:
             problems += [f"{pcn.name}: {r}" for r in reasons]
             continue
@@ -128,6 +134,14 @@ def post_many(programme: Programme, specs: list[dict], user=None) -> list[Ledger
     LedgerEntry.objects.bulk_create(entries)
     record_many(user, [Change(f"ledger.{e.kind}", e, None, _entry_after(e), e.note) for e in entries])
     return entries
+
+
+# After a year is rolled over it only takes spend reports and returns (its carried money has moved on).
+CLOSED_KINDS = ("allocation", "top_up", "commitment", "release")
+
+
+def _rolled_over_to(programme: Programme):
+    return Programme.objects.filter(rolled_over_from=programme).first()
 
 
 def _reversal_problems(programme, pcn, amount, reverses) -> list[str]:

@@ -155,12 +155,13 @@ def _rag_by_pcn(programme, ids) -> dict[int, tuple[int, int, int, int]]:
     return {pcn_id: tuple(counts[pk][r] for r in RAGS) for pcn_id, pk in review_of.items()}
 
 
-def pcn_figures(programme, pcns, overdue_rows=()) -> list[PcnFigures]:
+def pcn_figures(programme, pcns, overdue_rows=(), journey=None) -> list[PcnFigures]:
     """Every PCN's figures, from a PCN queryset (ordered by name), in a fixed number of queries.
 
     `overdue_rows` is delivery.services.overdue_rows output; rows for PCNs outside `pcns` are ignored.
+    `journey` is facts_for's (PCNs, facts) for the same queryset when the caller has gathered them already.
     """
-    pcn_list, facts, _ = facts_for(programme, pcns.select_related("place__system__region"))
+    pcn_list, facts = journey or facts_for(programme, pcns.select_related("place__system__region"))[:2]
     ids = [p.pk for p in pcn_list]
     assessed = _submitted_pcn_ids(programme, ids)
     latest = {

@@ -8,7 +8,7 @@ from pcndev.dashboards import figures as fg
 from pcndev.dashboards.actions import Action, awaiting_actions, overdue_actions
 from pcndev.dashboards.maturity_change import MaturityChange, change_since_baseline
 from pcndev.dashboards.nodes import Node, pcns_under
-from pcndev.delivery.services import overdue_rows
+from pcndev.delivery.services import facts_for, overdue_for
 
 
 @dataclass(frozen=True)
@@ -35,9 +35,10 @@ class Dashboard:
 
 def build(user, programme, node: Node, today: datetime.date) -> Dashboard:
     pcns = pcns_under(user, node)
-    ids = set(pcns.values_list("pk", flat=True))
-    overdue = [(pcn, item) for pcn, item in overdue_rows(user, programme, today) if pcn.pk in ids]
-    rows = fg.pcn_figures(programme, pcns, overdue)
+    journey = facts_for(programme, pcns.select_related("place__system__region"))[:2]
+    ids = {p.pk for p in journey[0]}
+    overdue = overdue_for(programme, *journey, today)
+    rows = fg.pcn_figures(programme, pcns, overdue, journey)
     plans = {r.pcn.pk: (r.plan_version_id, r.plan_state) for r in rows}
     return Dashboard(
         programme=programme,

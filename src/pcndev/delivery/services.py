@@ -187,5 +187,12 @@ def facts_for(programme, pcns) -> tuple[list[PCN], dict[int, Facts], dict[int, P
 def overdue_rows(user, programme, today: datetime.date, soon: bool = False) -> list[tuple[PCN, overdue.Item]]:
     """(PCN, item) for every overdue (or, with soon, soon-due) action in the PCNs the user can see."""
     pcns, facts, _ = facts_for(programme, visible(user, PCN))
+    return overdue_for(programme, pcns, facts, today, soon)
+
+
+def overdue_for(
+    programme, pcns, facts, today: datetime.date, soon: bool = False
+) -> list[tuple[PCN, overdue.Item]]:
+    """(PCN, item) from facts already gathered by facts_for (so a page need not gather them twice)."""
     dates = dates_for(programme, pcns)
     return [(pcn, item) for pcn in pcns for item in overdue.items(facts[pcn.pk], dates[pcn.pk], today, soon)]

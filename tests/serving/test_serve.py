@@ -109,3 +109,8 @@ def test_serve_runs_gunicorn_workers_on_postgresql(serve_db, tmp_path):
         server.terminate()
         output = server.communicate(timeout=30)[0].decode()
     assert "with 2 workers" in output and "Booting worker" in output
+
+
+def test_the_health_check_answers_without_the_database(client):
+    response = client.get("/healthz")  # no db fixture: pytest-django fails any database access
+    assert response.status_code == 200 and response.content == b"ok"

@@ -9,6 +9,7 @@ admin.site.site_header = "pcndev support administration"
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("healthz", views.healthz, name="healthz"),
     path("search/", org_views.search, name="search"),
     path("organisations/", include("pcndev.orgs.urls")),
     path("account/", include("pcndev.accounts.urls")),

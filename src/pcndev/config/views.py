@@ -1,3 +1,4 @@
+from django.http import HttpResponse
 from django.shortcuts import render
 
 
@@ -20,3 +21,8 @@ def server_error(request):
 
 def csrf_failure(request, reason=""):
     return render(request, "errors/csrf.jinja", status=403)
+
+
+def healthz(request):
+    """For load balancers and the load test's floor: the app answers, without touching the database."""
+    return HttpResponse("ok", content_type="text/plain")

@@ -5,19 +5,16 @@ The same services as the pages (delivery/reviewing.py), so the same rules, reaso
 
 import datetime
 
-from django.http import Http404
 from django.shortcuts import get_object_or_404
 from ninja import Field, Router, Schema
 from ninja.responses import Status
 
 from pcndev.api.plans.schemas import PlanProblem, _problems, _refused
 from pcndev.delivery import rag, reviewing
+from pcndev.delivery.review_lookup import due_or_404, plan_or_404
 from pcndev.delivery.review_models import ProgressReview
 from pcndev.funding.models import Programme
-from pcndev.orgs.lookup import get_visible_or_404
-from pcndev.orgs.models import PCN
 from pcndev.plans.editing import NotAllowed, PlanProblems
-from pcndev.plans.models import SupportPlan
 
 router = Router(tags=["reviews"])
 
@@ -99,22 +96,6 @@ class ReviewRowOut(Schema):
     revision_version: int | None
 
 
-def _plan_or_404(user, pk: int, code: str) -> SupportPlan:
-    programme = get_object_or_404(Programme, pk=pk)
-    pcn = get_visible_or_404(user, PCN, ("place__system",), code=code)
-    plan = SupportPlan.objects.filter(programme=programme, pcn=pcn).select_related("programme").first()
-    if plan is None:
-        raise Http404("No support plan")
-    plan.pcn = pcn
-    return plan
-
-
-def _due_or_404(plan, due: datetime.date) -> datetime.date:
-    if due not in reviewing.due_dates_for(plan.programme) and not plan.reviews.filter(due=due).exists():
-        raise Http404("No review is scheduled on that date")
-    return due
-
-
 def _schedule_out(programme) -> dict:
     s = reviewing.schedule_for(programme)
     return {
@@ -154,7 +135,7 @@ def set_schedule(request, pk: int, body: ScheduleIn):
 )
 def pcn_reviews(request, pk: int, code: str):
     """The PCN's review dates, each with its state."""
-    plan = _plan_or_404(request.user, pk, code)
+    plan = plan_or_404(request.user, pk, code)
     saved = {r.due: r for r in plan.reviews.select_related("revision")}
     return [
         {
@@ -230,8 +211,8 @@ def _review_out(request, plan, due) -> dict:
 )
 def get_review(request, pk: int, code: str, due: datetime.date):
     """One review: the meeting record and an update per initiative, with the last review's figures."""
-    plan = _plan_or_404(request.user, pk, code)
-    return _review_out(request, plan, _due_or_404(plan, due))
+    plan = plan_or_404(request.user, pk, code)
+    return _review_out(request, plan, due_or_404(plan, due))
 
 
 def _data(body: ReviewIn) -> reviewing.ReviewData:
@@ -276,8 +257,8 @@ def _run(request, plan, due, action):
 )
 def save(request, pk: int, code: str, due: datetime.date, body: ReviewIn):
     """Save a draft (the PCN's clinical directors or the place lead)."""
-    plan = _plan_or_404(request.user, pk, code)
-    due = _due_or_404(plan, due)
+    plan = plan_or_404(request.user, pk, code)
+    due = due_or_404(plan, due)
     return _run(
         request,
         plan,
@@ -293,8 +274,8 @@ def save(request, pk: int, code: str, due: datetime.date, body: ReviewIn):
 )
 def submit(request, pk: int, code: str, due: datetime.date, body: SubmitIn):
     """Submit: checks every update, posts increases in spend to the ledger, opens a revision for more support."""
-    plan = _plan_or_404(request.user, pk, code)
-    due = _due_or_404(plan, due)
+    plan = plan_or_404(request.user, pk, code)
+    due = due_or_404(plan, due)
     if not ProgressReview.objects.filter(plan=plan, due=due).exists():
         return _problems(PlanProblems([("due", "Save the review before submitting it")]))
     return _run(

@@ -1,7 +1,5 @@
 """CD development plan reviews: the plan's review dates, and one review's form or record."""
 
-import datetime
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Q
@@ -13,6 +11,7 @@ from pcndev.accounts.scope import visible
 from pcndev.config.views import forbidden
 from pcndev.delivery import cd_reviewing, rag, reviewing
 from pcndev.delivery.review_forms import parse_updates
+from pcndev.delivery.review_lookup import due_or_404
 from pcndev.delivery.review_views import MULTI, _int, _status, error_list
 from pcndev.forms import date_from_parts
 from pcndev.funding.models import Programme
@@ -85,12 +84,7 @@ def _initial(review, items) -> dict:
 @login_required
 def cd_review(request, pk: int, plan_id: int, due: str):
     plan = _cd_plan_or_404(request.user, pk, plan_id)
-    try:
-        day = datetime.date.fromisoformat(due)
-    except ValueError:
-        raise Http404("No review on that date") from None
-    if day not in reviewing.due_dates_for(plan.programme) and not plan.reviews.filter(due=day).exists():
-        raise Http404("No review is scheduled on that date")
+    day = due_or_404(plan, due)
     review = cd_reviewing.cd_review_for(plan, day)
     decision = cd_reviewing.can_review_cd_plan(request.user, plan)
     items = list(plan.items.all())

@@ -18,7 +18,7 @@ from pcndev.accounts.scope import scope_for
 from pcndev.audit.services import record
 from pcndev.delivery import rag
 from pcndev.delivery.review_models import CDItemUpdate, CDPlanReview
-from pcndev.delivery.reviewing import TEXT_LIMIT, StaleReview, UpdateData, due_dates_for
+from pcndev.delivery.reviewing import TEXT_LIMIT, StaleReview, UpdateData, due_dates_for, submission_problems
 from pcndev.plans.editing import NotAllowed, PlanProblems
 from pcndev.plans.models import CDDevelopmentPlan
 
@@ -129,24 +129,8 @@ def submit_cd_review(plan, due, lock_version: int, user) -> CDPlanReview:
     items = {i.pk: i for i in plan.items.all()}
     updates = {u.item_id: u for u in review.updates.all()}
     previous = previous_cd_figures(review)
-    problems = []
-    if review.meeting_date is None:
-        problems.append(("meeting_date", "Enter the date of the review meeting"))
-    if not (review.cd_attended or review.place_lead_attended):
-        problems.append(("attendees", "Say who attended: the clinical director, the place lead or both"))
-    for item_id, item in items.items():
-        u = updates.get(item_id)
-        if u is None:
-            problems.append((f"c-{item_id}-status", f"{item.description}: record its progress"))
-            continue
-        was_rag, was_spend = previous.get(item_id, ("", 0))
-        check = rag.Update(
-            u.status, u.rag, u.rag_reason, u.spend_to_date_pence, item.cost_pence, was_rag, was_spend
-        )
-        problems += [
-            (f"c-{item_id}-{f.replace('rag_reason', 'reason')}", m)
-            for f, m in rag.problems(check, item.description)
-        ]
+    things = {pk: (f"c-{pk}", i.description, i.cost_pence) for pk, i in items.items()}
+    problems = submission_problems(review, things, updates, previous)
     if problems:
         raise PlanProblems(problems)
     review.state, review.submitted_at, review.submitted_by = "submitted", timezone.now(), user

@@ -5,20 +5,18 @@ import datetime
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Min
-from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 
 from pcndev.config.views import forbidden
 from pcndev.delivery import rag, review_forms, reviewing
 from pcndev.delivery.overdue import SOON_DAYS
+from pcndev.delivery.review_lookup import due_or_404, plan_or_404
 from pcndev.delivery.review_models import ProgressReview
 from pcndev.forms import date_from_parts
 from pcndev.funding.models import Programme
-from pcndev.orgs.lookup import get_visible_or_404
-from pcndev.orgs.models import PCN
 from pcndev.plans.editing import NotAllowed, PlanProblems
-from pcndev.plans.models import Release, SupportPlan
+from pcndev.plans.models import Release
 
 MULTI = ("support_areas", "attended")
 ANCHORS = {
@@ -35,16 +33,6 @@ def error_list(problems) -> list[dict]:
     return [{"text": m, "href": "#" + ANCHORS.get(f, f)} for f, m in problems]
 
 
-def _plan_or_404(user, pk: int, code: str) -> SupportPlan:
-    programme = get_object_or_404(Programme, pk=pk)
-    pcn = get_visible_or_404(user, PCN, ("place__system",), code=code)
-    plan = SupportPlan.objects.filter(programme=programme, pcn=pcn).select_related("programme").first()
-    if plan is None:
-        raise Http404("This PCN has no support plan in this programme")
-    plan.pcn = pcn
-    return plan
-
-
 def _status(review, due: datetime.date, today: datetime.date, released_on=None) -> tuple[str, str]:
     if review and review.submitted:
         return "Submitted", "nhsuk-tag--green"
@@ -59,7 +47,7 @@ def _status(review, due: datetime.date, today: datetime.date, released_on=None) 
 
 @login_required
 def pcn_reviews(request, pk: int, code: str):
-    plan = _plan_or_404(request.user, pk, code)
+    plan = plan_or_404(request.user, pk, code)
     today = timezone.localdate()
     saved = {r.due: r for r in plan.reviews.select_related("revision")}
     released_on = Release.objects.filter(version__plan=plan).aggregate(first=Min("release_date"))["first"]
@@ -83,20 +71,10 @@ def pcn_reviews(request, pk: int, code: str):
     )
 
 
-def _due_or_404(plan, due: str) -> datetime.date:
-    try:
-        day = datetime.date.fromisoformat(due)
-    except ValueError:
-        raise Http404("No review on that date") from None
-    if day not in reviewing.due_dates_for(plan.programme) and not plan.reviews.filter(due=day).exists():
-        raise Http404("No review is scheduled on that date")
-    return day
-
-
 @login_required
 def review(request, pk: int, code: str, due: str):
-    plan = _plan_or_404(request.user, pk, code)
-    day = _due_or_404(plan, due)
+    plan = plan_or_404(request.user, pk, code)
+    day = due_or_404(plan, due)
     current = reviewing.review_for(plan, day)
     if current.version is None:
         return forbidden(request, "Progress is reviewed once the plan's funds are released.")

@@ -236,23 +236,25 @@ def save_review(plan, due: datetime.date, lock_version: int, user, data: ReviewD
     return review
 
 
-def submission_problems(review, initiatives, updates, previous) -> list[tuple[str, str]]:
+def submission_problems(
+    review, things: dict[int, tuple[str, str, int]], updates, previous
+) -> list[tuple[str, str]]:
+    """Everything that stops a review (of a plan or a CD plan) being submitted. things: (field prefix, title,
+    cost) per initiative or item, keyed like `updates` and `previous` by the same ids, in the same order."""
     problems = []
     if review.meeting_date is None:
         problems.append(("meeting_date", "Enter the date of the review meeting"))
     if not (review.cd_attended or review.place_lead_attended):
         problems.append(("attendees", "Say who attended: the clinical director, the place lead or both"))
-    for iid, i in initiatives.items():
-        u = updates.get(iid)
+    for pk, (prefix, title, cost) in things.items():
+        u = updates.get(pk)
         if u is None:
-            problems.append((f"i-{iid}-status", f"{i.title}: record its progress"))
+            problems.append((f"{prefix}-status", f"{title}: record its progress"))
             continue
-        was_rag, was_spend = previous.get(iid, ("", 0))
-        check = rag.Update(
-            u.status, u.rag, u.rag_reason, u.spend_to_date_pence, i.cost_pence, was_rag, was_spend
-        )
+        was_rag, was_spend = previous.get(pk, ("", 0))
+        check = rag.Update(u.status, u.rag, u.rag_reason, u.spend_to_date_pence, cost, was_rag, was_spend)
         problems += [
-            (f"i-{iid}-{f.replace('rag_reason', 'reason')}", m) for f, m in rag.problems(check, i.title)
+            (f"{prefix}-{f.replace('rag_reason', 'reason')}", m) for f, m in rag.problems(check, title)
         ]
     return problems
 
@@ -284,7 +286,8 @@ def submit_review(plan, due: datetime.date, lock_version: int, user) -> Progress
     initiatives = _initiatives(review.version)
     updates = {u.initiative_id: u for u in review.updates.all()}
     previous = previous_figures(review, list(initiatives))
-    if problems := submission_problems(review, initiatives, updates, previous):
+    things = {pk: (f"i-{pk}", i.title, i.cost_pence) for pk, i in initiatives.items()}
+    if problems := submission_problems(review, things, updates, previous):
         raise PlanProblems(problems)
     specs, spec_updates = [], []
     for iid, u in updates.items():

@@ -8,7 +8,7 @@ from pcndev.accounts.models import Role
 from pcndev.funding.models import Programme
 from pcndev.maturity.models import AssessmentRound
 from tests.builders import PASSWORD, make_user
-from tests.e2e.conftest import assert_accessible, browser, click_and_wait, page, sign_in  # noqa: F401
+from tests.e2e.conftest import assert_accessible, click_and_wait, sign_in
 from tests.maturity.builders import make_round, submitted_assessment
 from tests.rollover.builders import year_end
 

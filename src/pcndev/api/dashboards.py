@@ -55,7 +55,7 @@ class ChildOut(Schema):
     figures: FiguresOut
 
 
-class ActionOut(Schema):
+class DashboardActionOut(Schema):
     pcn: str
     pcn_name: str
     key: str
@@ -66,7 +66,7 @@ class ActionOut(Schema):
     href: str = Field(description="The page where it is done")
 
 
-class AreaChangeOut(Schema):
+class DashboardAreaChangeOut(Schema):
     area: str
     title: str
     compared: int = Field(
@@ -85,7 +85,7 @@ class AreaChangeOut(Schema):
 class MaturityOut(Schema):
     rounds: list[int] = Field(description="The re-assessment rounds compared with their baselines")
     compared: int = Field(description="PCNs with a submitted consensus in a re-assessment and its baseline")
-    areas: list[AreaChangeOut]
+    areas: list[DashboardAreaChangeOut]
 
 
 class DashboardOut(Schema):
@@ -99,8 +99,8 @@ class DashboardOut(Schema):
     figures: FiguresOut
     child_level: str
     children: list[ChildOut]
-    overdue: list[ActionOut] = Field(description="Overdue actions, oldest first")
-    awaiting: list[ActionOut] = Field(description="Plan steps and self-assessment work awaiting you")
+    overdue: list[DashboardActionOut] = Field(description="Overdue actions, oldest first")
+    awaiting: list[DashboardActionOut] = Field(description="Plan steps and self-assessment work awaiting you")
     maturity: MaturityOut | None = Field(description="None when the programme has no re-assessment round")
 
 

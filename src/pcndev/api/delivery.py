@@ -28,7 +28,11 @@ class PhaseOut(Schema):
     ends_on: datetime.date
 
 
-class OverrideIn(Schema):
+class DeliveryProblem(Schema):
+    detail: str
+
+
+class PhaseDatesIn(Schema):
     starts_on: datetime.date
     ends_on: datetime.date
 
@@ -84,10 +88,10 @@ def timetable(request, pk: int, place: str = "", system: str = ""):
 
 @router.put(
     "/programmes/{pk}/timetable/{level}/{code}/{kind}",
-    response={200: PhaseOut, 400: dict, 403: dict},
+    response={200: PhaseOut, 400: DeliveryProblem, 403: DeliveryProblem},
     operation_id="pcndev_api_delivery_override",
 )
-def override(request, pk: int, level: str, code: str, kind: str, body: OverrideIn):
+def override(request, pk: int, level: str, code: str, kind: str, body: PhaseDatesIn):
     programme = get_object_or_404(Programme, pk=pk)
     model = {"place": Place, "system": System}.get(level)
     if model is None or kind not in tt.KINDS:

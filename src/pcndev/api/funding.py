@@ -4,10 +4,11 @@ import datetime
 
 from django.db.models import Q
 from django.shortcuts import get_object_or_404
-from ninja import Router, Schema
+from ninja import Field, Router, Schema
 from ninja.responses import Status
 
 from pcndev.accounts.scope import scope_for, visible
+from pcndev.api.pagination import MAX_OFFSET
 from pcndev.funding.allocating import as_json, preview, save_run
 from pcndev.funding.inputs import resolve_scope
 from pcndev.funding.ledger import LedgerRefused, balances_by
@@ -42,6 +43,12 @@ class ProgrammeIn(Schema):
     requires_system_signoff: bool = False
 
 
+class PriorityOut(Schema):
+    kind: str = Field(description="domain (a support domain) or priority")
+    code: str
+    title: str
+
+
 class ProgrammeOut(Schema):
     id: int
     name: str
@@ -52,7 +59,7 @@ class ProgrammeOut(Schema):
     cd_share_bp: int
     cd_split: str
     basis: str
-    priorities: list[dict]
+    priorities: list[PriorityOut]
 
 
 class RunIn(Schema):
@@ -127,6 +134,12 @@ class EntryOut(Schema):
     payee: str
     entry_date: datetime.date
     note: str
+
+
+class TopUpOut(Schema):
+    id: int
+    amount_pence: int
+    entries: int = Field(description="Ledger entries written: one per PCN the top-up is spread over")
 
 
 class TopUpIn(Schema):
@@ -325,7 +338,7 @@ def ledger(
     form = LedgerFilterForm(data, user=request.user)
     if not form.is_valid():
         return Status(422, {"detail": "Check the filters", "reasons": [e["text"] for e in form.error_list()]})
-    offset, limit = max(offset, 0), min(max(limit, 1), LEDGER_LIMIT)
+    offset, limit = min(max(offset, 0), MAX_OFFSET), min(max(limit, 1), LEDGER_LIMIT)
     entries = entries_for(programme, request.user, form.to_filter())[offset : offset + limit]
     return Status(200, [_entry_out(e) for e in entries])
 
@@ -375,7 +388,7 @@ def post_entry(request, pk: int, body: EntryIn):
     return Status(201, _entry_out(entry))
 
 
-@router.post("/programmes/{pk}/top-ups", response={201: dict, 403: Problem, 404: Problem, 422: Problem})
+@router.post("/programmes/{pk}/top-ups", response={201: TopUpOut, 403: Problem, 404: Problem, 422: Problem})
 def top_up(request, pk: int, body: TopUpIn):
     programme = get_object_or_404(Programme, pk=pk)
     model = LEVEL_MODEL.get(body.level)

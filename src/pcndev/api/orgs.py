@@ -4,9 +4,10 @@ import datetime
 
 from django.db.models import Q
 from ninja import Router, Schema
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
 from pcndev.accounts.scope import visible
+from pcndev.api.pagination import BoundedLimitOffset
 from pcndev.orgs import totals
 from pcndev.orgs.lookup import get_visible_or_404
 from pcndev.orgs.models import PCN, ListSize, Place, Practice, PracticeMembership, Region, System
@@ -14,10 +15,16 @@ from pcndev.orgs.models import PCN, ListSize, Place, Practice, PracticeMembershi
 router = Router(tags=["organisations"])
 
 
+class RoleOut(Schema):
+    role: str
+    level: str
+    code: str | None
+
+
 class MeOut(Schema):
     email: str
     full_name: str
-    roles: list[dict]
+    roles: list[RoleOut]
 
 
 class NodeOut(Schema):
@@ -140,7 +147,7 @@ def _pcn_rows(pcns) -> list[dict]:
 
 
 @router.get("/pcns", response=list[PCNOut])
-@paginate(LimitOffsetPagination)
+@paginate(BoundedLimitOffset)
 def list_pcns(request, place: str | None = None, system: str | None = None, q: str | None = None):
     qs = visible(request.user, PCN).select_related("place").order_by("code")
     if place:
@@ -178,7 +185,7 @@ def _practice_row(practice: Practice, pcn_code: str | None) -> dict:
 
 
 @router.get("/practices", response=list[PracticeOut])
-@paginate(LimitOffsetPagination)
+@paginate(BoundedLimitOffset)
 def list_practices(request, pcn: str | None = None, q: str | None = None):
     qs = visible(request.user, Practice).select_related("home_place").order_by("code")
     if pcn:

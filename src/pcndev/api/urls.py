@@ -1,14 +1,14 @@
 """The one place API routers are mounted: /api/v1/, OpenAPI at /api/v1/openapi.json."""
 
 from django.http import Http404
-from ninja import NinjaAPI
 
 from pcndev.api.auth import AUTH
 from pcndev.api.funding import router as funding_router
 from pcndev.api.maturity import router as maturity_router
+from pcndev.api.openapi import CompleteNinjaAPI
 from pcndev.api.orgs import router as orgs_router
 
-api = NinjaAPI(
+api = CompleteNinjaAPI(
     title="pcndev API",
     version="1",
     description=(

@@ -6,9 +6,9 @@ from ninja import Router
 from ninja.responses import Status
 
 from pcndev.api.maturity.schemas import (
+    AssessmentNeedOut,
     HeatmapOut,
     MaturityProblem,
-    NeedOut,
     ResultsOut,
     RoundChangeOut,
     _consensus_visible,
@@ -84,7 +84,7 @@ def get_heatmap(request, pk: int, place: str | None = None):
 
 @router.get(
     "/maturity/rounds/{pk}/pcns/{code}/needs",
-    response={200: list[NeedOut], 403: MaturityProblem},
+    response={200: list[AssessmentNeedOut], 403: MaturityProblem},
     operation_id="pcndev_api_maturity_get_needs",
 )
 def get_needs(request, pk: int, code: str):

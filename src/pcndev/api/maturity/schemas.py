@@ -12,7 +12,7 @@ from pcndev.maturity import permissions as perms
 MAX_PENCE = 2**63 - 1
 
 
-class FieldProblem(Schema):
+class RatingFieldProblem(Schema):
     element: str = Field(description="The element's code, or empty for the whole record")
     field: str
     message: str
@@ -21,7 +21,7 @@ class FieldProblem(Schema):
 class MaturityProblem(Schema):
     detail: str
     reasons: list[str] = []
-    problems: list[FieldProblem] = []
+    problems: list[RatingFieldProblem] = []
 
 
 class DecisionOut(Schema):
@@ -164,7 +164,7 @@ class RatingOut(Schema):
     comment: str
 
 
-class ActionOut(Schema):
+class AssessmentActionOut(Schema):
     action: str
     label: str
     allowed: bool
@@ -176,7 +176,7 @@ class RatingsOut(Schema):
     rater: str
     status: str = Field(description="not_started, draft or submitted")
     submitted_at: datetime.datetime | None
-    actions: list[ActionOut]
+    actions: list[AssessmentActionOut]
     ratings: list[RatingOut]
     changed: int | None = None
 
@@ -218,7 +218,7 @@ class ReasonIn(Schema):
     reason: str = ""
 
 
-class NeedOut(Schema):
+class AssessmentNeedOut(Schema):
     rank: int
     element: str
     title: str
@@ -271,7 +271,7 @@ class ResultsOut(Schema):
     change: list[ChangeOut] | None = Field(description="Against the baseline round, when there is one")
 
 
-class AreaChangeOut(Schema):
+class RoundAreaChangeOut(Schema):
     area: str
     title: str
     compared: int = Field(description="PCNs that submitted both assessments with a score for the area")
@@ -294,7 +294,7 @@ class PCNChangeOut(Schema):
 class RoundChangeOut(Schema):
     round: int
     baseline: int
-    areas: list[AreaChangeOut]
+    areas: list[RoundAreaChangeOut]
     pcns: list[PCNChangeOut]
 
 

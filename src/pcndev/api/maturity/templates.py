@@ -20,6 +20,38 @@ from pcndev.maturity.template_spec import SpecError, dump_spec, load_spec
 from pcndev.maturity.templates import copy_template, create_template, spec_of
 
 router = Router()
+_TEXT = {"type": "string"}
+_ELEMENT = {
+    "type": "object",
+    "properties": {
+        "code": _TEXT,
+        "title": _TEXT,
+        "tag": _TEXT,
+        "descriptors": {"type": "array", "items": _TEXT},
+    },
+    "required": ["code", "title"],
+}
+_AREA = {
+    "type": "object",
+    "properties": {
+        "code": _TEXT,
+        "title": _TEXT,
+        "tag": _TEXT,
+        "elements": {"type": "array", "items": _ELEMENT},
+    },
+    "required": ["code", "title", "elements"],
+}
+TEMPLATE_SPEC = {  # the YAML document's structure, as POST /maturity/templates takes it back
+    "type": "object",
+    "properties": {
+        "name": _TEXT,
+        "version": {"type": "integer"},
+        "description": _TEXT,
+        "stages": {"type": "array", "items": _TEXT},
+        "areas": {"type": "array", "items": _AREA},
+    },
+    "required": ["name", "stages", "areas"],
+}
 
 
 def _template_out(t: MatrixTemplate, in_use: bool | None = None) -> dict:
@@ -72,7 +104,12 @@ def get_template(request, pk: int):
 @router.get(
     "/maturity/templates/{pk}/yaml",
     openapi_extra={
-        "responses": {200: {"description": "The template as YAML", "content": {"application/yaml": {}}}}
+        "responses": {
+            200: {
+                "description": "The template as YAML",
+                "content": {"application/yaml": {"schema": TEMPLATE_SPEC}},
+            }
+        }
     },
     operation_id="pcndev_api_maturity_get_template_yaml",
 )

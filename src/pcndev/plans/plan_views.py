@@ -17,11 +17,11 @@ from pcndev.plans import workflow
 from pcndev.plans.advice import internal_first_warning
 from pcndev.plans.awaiting import awaiting_for
 from pcndev.plans.budget import budget_for
+from pcndev.plans.diff import total_change
 from pcndev.plans.editing import NotAllowed, PlanProblems, StaleEdit, start_plan, update_plan
 from pcndev.plans.eligibility import evaluate
 from pcndev.plans.forms import CommentForm, PlanForm
 from pcndev.plans.models import Initiative, PlanVersion, SupportPlan
-from pcndev.plans.diff import total_change
 from pcndev.plans.revising import changes_since_revised
 from pcndev.plans.transitions import transition
 

@@ -52,7 +52,9 @@ def test_the_reviews_page_lists_each_due_date_with_its_status(w):
     page = _client(w.cd).get(f"/delivery/programmes/{w.programme.pk}/reviews/{w.pcn.code}/")
     text = page.content.decode()
     assert page.status_code == 200
-    assert "31 October 2019" in text and "31 March 2020" in text and text.count("Overdue") == 6  # released 15 Oct
+    assert (
+        "31 October 2019" in text and "31 March 2020" in text and text.count("Overdue") == 6
+    )  # released 15 Oct
 
 
 def test_the_cd_records_and_submits_a_review_through_the_form(w):

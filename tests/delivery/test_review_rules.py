@@ -117,7 +117,9 @@ def test_reviews_become_overdue_once_funds_are_released_and_each_date_is_its_own
     assert found[0].holder == "cd" and found[0].what == "Submit the progress review due 30 November 2019"
     soon = items(facts, dates, d(2019, 12, 26), soon=True)
     assert [(i.key, i.overdue) for i in soon] == [("review:2019-11-30", True), ("review:2019-12-31", False)]
-    late = Facts(**{**facts.__dict__, "released_on": d(2019, 12, 20)})  # reviews before the release are not due
+    late = Facts(
+        **{**facts.__dict__, "released_on": d(2019, 12, 20)}
+    )  # reviews before the release are not due
     assert [i.key for i in items(late, dates, d(2020, 1, 3))] == ["review:2019-12-31"]
     agreed = Facts(**{**facts.__dict__, "plan_state": "agreed"})
     assert [i.key for i in items(agreed, dates, d(2019, 12, 3))] == ["funds_released"]

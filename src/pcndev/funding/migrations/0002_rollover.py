@@ -6,37 +6,99 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('funding', '0001_initial'),
-        ('orgs', '0002_pcn_imported_place'),
+        ("funding", "0001_initial"),
+        ("orgs", "0002_pcn_imported_place"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='programme',
-            name='rolled_over_from',
-            field=models.OneToOneField(blank=True, help_text="The previous year's programme this one was started from (a programme rolls over once)", null=True, on_delete=django.db.models.deletion.PROTECT, related_name='rolled_over_to', to='funding.programme'),
+            model_name="programme",
+            name="rolled_over_from",
+            field=models.OneToOneField(
+                blank=True,
+                help_text="The previous year's programme this one was started from (a programme rolls over once)",
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="rolled_over_to",
+                to="funding.programme",
+            ),
         ),
         migrations.CreateModel(
-            name='CarryForward',
+            name="CarryForward",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('initiatives', models.PositiveIntegerField(default=0)),
-                ('remaining_pence', models.BigIntegerField()),
-                ('amount_pence', models.BigIntegerField()),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('created_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('from_programme', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='carried_out', to='funding.programme')),
-                ('pcn', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='orgs.pcn')),
-                ('returns', models.ManyToManyField(blank=True, related_name='carried_forward_by', to='funding.ledgerentry')),
-                ('to_programme', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='carried_in', to='funding.programme')),
-                ('top_up', models.OneToOneField(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='carry_forward', to='funding.topup')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("initiatives", models.PositiveIntegerField(default=0)),
+                ("remaining_pence", models.BigIntegerField()),
+                ("amount_pence", models.BigIntegerField()),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "from_programme",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="carried_out",
+                        to="funding.programme",
+                    ),
+                ),
+                (
+                    "pcn",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to="orgs.pcn"
+                    ),
+                ),
+                (
+                    "returns",
+                    models.ManyToManyField(
+                        blank=True, related_name="carried_forward_by", to="funding.ledgerentry"
+                    ),
+                ),
+                (
+                    "to_programme",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="carried_in",
+                        to="funding.programme",
+                    ),
+                ),
+                (
+                    "top_up",
+                    models.OneToOneField(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="carry_forward",
+                        to="funding.topup",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['from_programme', 'pcn'],
-                'constraints': [models.UniqueConstraint(fields=('from_programme', 'pcn'), name='one_carry_forward_per_pcn'), models.CheckConstraint(condition=models.Q(('amount_pence__gte', 0), ('amount_pence__lte', models.F('remaining_pence'))), name='carried_money_within_remaining_budget')],
+                "ordering": ["from_programme", "pcn"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("from_programme", "pcn"), name="one_carry_forward_per_pcn"
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("amount_pence__gte", 0), ("amount_pence__lte", models.F("remaining_pence"))
+                        ),
+                        name="carried_money_within_remaining_budget",
+                    ),
+                ],
             },
         ),
     ]

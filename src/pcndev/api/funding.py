@@ -3,6 +3,7 @@
 import datetime
 
 from django.db.models import Q
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from ninja import Field, Router, Schema
 from ninja.responses import Status
@@ -209,12 +210,15 @@ def get_programme(request, pk: int):
 
 
 @router.post(
-    "/programmes/{pk}/runs", response={200: RunOut, 201: RunOut, 403: Problem, 409: Problem, 422: Problem}
+    "/programmes/{pk}/runs",
+    response={200: RunOut, 201: RunOut, 403: Problem, 404: Problem, 409: Problem, 422: Problem},
 )
 def allocate_endpoint(request, pk: int, body: RunIn):
     programme = get_object_or_404(Programme, pk=pk)
     try:
         level, code, node = resolve_scope(body.scope)
+        if node is not None:  # a system or place outside the user's reach: no hint that it exists
+            get_visible_or_404(request.user, type(node), pk=node.pk)
         decision = can_manage_money(request.user, node)
         if not decision:
             return Status(403, {"detail": decision.reason})
@@ -238,10 +242,12 @@ def allocate_endpoint(request, pk: int, body: RunIn):
     return Status(201, {**as_json(result), "id": run.id, "version": run.version})
 
 
-@router.get("/runs/{pk}", response=RunOut)
+@router.get("/runs/{pk}", response={200: RunOut, 404: Problem})
 def get_run(request, pk: int):
     run = get_object_or_404(AllocationRun, pk=pk)
-    lines = AllocationLine.objects.filter(run=run).filter(_visible_lines(request.user)).order_by("position")
+    lines = list(AllocationLine.objects.filter(run=run).filter(_visible_lines(request.user)).order_by("position"))
+    if not lines:  # as on the run's page: a run with no line the user may see does not exist for them
+        raise Http404("No allocation you can see")
     return {
         "id": run.id,
         "version": run.version,

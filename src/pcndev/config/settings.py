@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "rules.apps.AutodiscoverRulesConfig",
     "axes",
+    "ninja",  # the API docs page then serves Swagger UI from our static files, not from a CDN
     "pcndev.audit",
     "pcndev.orgs",
     "pcndev.accounts",

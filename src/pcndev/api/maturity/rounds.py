@@ -74,6 +74,8 @@ def create_round_endpoint(request, body: RoundIn):
     baseline = None
     if body.baseline is not None:
         baseline = AssessmentRound.objects.select_related("template").filter(pk=body.baseline).first()
+        if baseline is not None and not perms.in_round(request.user, baseline):
+            baseline = None  # a round the user has no part in: as if there were none (the form offers only theirs)
         if baseline is None:
             problems.append(("", "baseline", f"There is no round {body.baseline}"))
     if len(body.name.strip()) > 200:
@@ -149,6 +151,8 @@ def start_reassessment_endpoint(request, pk: int, body: ReassessmentIn):
     in the year-end phase, with this round as its baseline. 403 with the reason when you may not, or when the
     round already has one."""
     rnd = round_or_404(request.user, pk)
+    if not (decision := can_start_reassessment(request.user, rnd)):  # who may, before what they sent
+        return _refused(decision.reason)
     if len(body.name.strip()) > 200:
         return _problems(
             "Check the re-assessment", [("", "name", "The name must be 200 characters or fewer")]

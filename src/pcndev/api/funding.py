@@ -245,7 +245,9 @@ def allocate_endpoint(request, pk: int, body: RunIn):
 @router.get("/runs/{pk}", response={200: RunOut, 404: Problem})
 def get_run(request, pk: int):
     run = get_object_or_404(AllocationRun, pk=pk)
-    lines = list(AllocationLine.objects.filter(run=run).filter(_visible_lines(request.user)).order_by("position"))
+    lines = list(
+        AllocationLine.objects.filter(run=run).filter(_visible_lines(request.user)).order_by("position")
+    )
     if not lines:  # as on the run's page: a run with no line the user may see does not exist for them
         raise Http404("No allocation you can see")
     return {

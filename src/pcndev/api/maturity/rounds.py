@@ -75,7 +75,9 @@ def create_round_endpoint(request, body: RoundIn):
     if body.baseline is not None:
         baseline = AssessmentRound.objects.select_related("template").filter(pk=body.baseline).first()
         if baseline is not None and not perms.in_round(request.user, baseline):
-            baseline = None  # a round the user has no part in: as if there were none (the form offers only theirs)
+            baseline = (
+                None  # a round the user has no part in: as if there were none (the form offers only theirs)
+            )
         if baseline is None:
             problems.append(("", "baseline", f"There is no round {body.baseline}"))
     if len(body.name.strip()) > 200:

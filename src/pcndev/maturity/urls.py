@@ -1,6 +1,7 @@
 from django.urls import path
 
 from pcndev.maturity import assessment_views, consensus_views, round_views, template_views
+from pcndev.ops.scale_gc import gc_paused
 
 app_name = "maturity"
 urlpatterns = [
@@ -12,7 +13,7 @@ urlpatterns = [
     path("templates/<int:pk>/elements/<str:code>/", template_views.element_edit, name="element-edit"),
     path("rounds/new/", round_views.round_new, name="round-new"),
     path("rounds/<int:pk>/", round_views.round_detail, name="round"),
-    path("rounds/<int:pk>/heatmap/", round_views.round_heatmap, name="heatmap"),
+    path("rounds/<int:pk>/heatmap/", gc_paused(round_views.round_heatmap), name="heatmap"),  # every PCN
     path("rounds/<int:pk>/reassess/", round_views.round_reassess, name="reassess"),
     path("rounds/<int:pk>/change/", round_views.round_change, name="change"),
     path("rounds/<int:pk>/responses.xlsx", round_views.round_export, name="export"),

@@ -2,7 +2,7 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import Sum
+from django.db.models import F, Sum
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 
@@ -10,6 +10,7 @@ from pcndev.accounts.scope import visible
 from pcndev.config.views import forbidden
 from pcndev.funding.models import Programme
 from pcndev.maturity.awaiting import awaiting_self_assessment
+from pcndev.ops.scale_gc import gc_paused
 from pcndev.orgs.lookup import get_visible_or_404
 from pcndev.orgs.models import PCN
 from pcndev.plans import permissions as perms
@@ -21,7 +22,7 @@ from pcndev.plans.diff import total_change
 from pcndev.plans.editing import NotAllowed, PlanProblems, StaleEdit, start_plan, update_plan
 from pcndev.plans.eligibility import evaluate
 from pcndev.plans.forms import CommentForm, PlanForm
-from pcndev.plans.models import Initiative, PlanVersion, SupportPlan
+from pcndev.plans.models import Initiative, PlanVersion
 from pcndev.plans.revising import changes_since_revised
 from pcndev.plans.transitions import transition
 
@@ -42,28 +43,31 @@ def version_or_404(user, pk: int) -> PlanVersion:
     return version
 
 
+@gc_paused  # a row per PCN the user oversees: every PCN nationally
 @login_required
 def plan_list(request, pk):
     programme = get_object_or_404(Programme, pk=pk)
     pcns = list(visible(request.user, PCN).select_related("place").order_by("place__name", "name"))
-    plans = {
-        p.pcn_id: p
-        for p in SupportPlan.objects.filter(
-            programme=programme, pcn__in=[p.id for p in pcns]
-        ).prefetch_related("versions")
-    }
+    # The latest version of each PCN's plan from one query of versions (a subquery for the PCNs, not a list of
+    # every id): prefetching versions per plan built a queryset per plan, which grew faster than the PCNs.
+    seen = visible(request.user, PCN).values("id")
+    latest_of: dict[int, PlanVersion] = {}
+    for v in (
+        PlanVersion.objects.filter(plan__programme=programme, plan__pcn__in=seen)
+        .annotate(pcn_id=F("plan__pcn_id"))
+        .only("id", "number", "state", "plan_id")
+    ):
+        if v.pcn_id not in latest_of or v.number > latest_of[v.pcn_id].number:
+            latest_of[v.pcn_id] = v
     costs = dict(
-        Initiative.objects.filter(
-            version__plan__programme=programme, version__plan__pcn__in=[p.id for p in pcns]
-        )
+        Initiative.objects.filter(version__plan__programme=programme, version__plan__pcn__in=seen)
         .exclude(funding_source=Initiative.Source.EXISTING)
         .values_list("version_id")
         .annotate(total=Sum("cost_pence"))
     )
     rows = []
     for pcn in pcns:
-        plan = plans.get(pcn.id)
-        latest = max(plan.versions.all(), key=lambda v: v.number) if plan else None
+        latest = latest_of.get(pcn.id)
         rows.append(
             (pcn, latest, costs.get(latest.id, 0) if latest else 0, perms.can_start_plan(request.user, pcn))
         )
@@ -190,6 +194,8 @@ def version_action(request, pk, action):
         return forbidden(request, decision.reason)
     form = CommentForm(request.POST if request.method == "POST" else None)
     problems: list = []
+    if request.method == "POST" and not form.is_valid():
+        problems = [(name, str(e)) for name, errors in form.errors.items() for e in errors]
     if request.method == "POST" and form.is_valid():
         try:
             transition(version, action, request.user, comment=form.cleaned_data["comment"])

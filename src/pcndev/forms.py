@@ -17,6 +17,19 @@ class NHSForm(forms.Form):
         return items
 
 
+NUL_MESSAGE = "Null characters are not allowed."  # Django's own, as its forms' fields say it
+
+
+def has_nul(*texts: str) -> bool:
+    """Whether any text carries a NUL character (PostgreSQL can neither store nor compare one)."""
+    return any("\x00" in (t or "") for t in texts)
+
+
+def nul_problems(post) -> list[tuple[str, str]]:
+    """(field, message) for each posted field with a NUL character, for forms read without a Django form."""
+    return [(name, NUL_MESSAGE) for name in post if has_nul(*post.getlist(name))]
+
+
 def date_from_parts(data, name: str, parts=("day", "month", "year")):
     """An NHS date input's boxes (`name[day]`, `name[month]`, `name[year]`) as a date.
 
@@ -28,5 +41,5 @@ def date_from_parts(data, name: str, parts=("day", "month", "year")):
         return None
     try:
         return datetime.date(int(values["year"]), int(values["month"]), int(values.get("day") or 1))
-    except ValueError:
+    except (ValueError, OverflowError):  # OverflowError: a number too big for a date's parts
         return "invalid"

@@ -70,3 +70,15 @@ def test_programme_priorities_and_top_ups_are_typed(admin_client, tree):
         content_type="application/json",
     )
     assert made.status_code == 201 and set(made.json()) == {"id", "amount_pence", "entries"}
+
+
+def test_the_review_of_a_plan_not_yet_released_reads_as_nothing_to_review(client, db):
+    from tests.delivery.review_builders import OCT
+    from tests.plans.builders import funded_world, ready_plan
+
+    w = funded_world()
+    ready_plan(w)
+    client.defaults["HTTP_AUTHORIZATION"] = "Bearer " + ApiToken.objects.issue(w.cd)[1]
+    response = client.get(f"/api/v1/programmes/{w.programme.pk}/reviews/{w.pcn.code}/{OCT.isoformat()}")
+    assert response.status_code == 200
+    assert response.json()["version"] is None and response.json()["can_record"] is False

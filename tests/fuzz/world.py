@@ -36,6 +36,11 @@ class FuzzWorld:
     fields: dict[str, list] = field(default_factory=dict)  # body or query field name → real values
     # Values that belong together (one plan version, or the CD's PCN): its programme, PCN, place, rounds, …
     stories: list[dict[str, list]] = field(default_factory=list)
+    emails: dict[str, str] = field(default_factory=dict)  # role (or CD of a PCN) → the user's email
+
+    def users(self) -> dict[str, User]:
+        by_email = {u.email: u for u in User.objects.filter(email__in=self.emails.values())}
+        return {identity: by_email[email] for identity, email in self.emails.items()}
 
     def path_values(self, path: str, name: str, story: dict | None = None) -> list:
         """Real values for the path parameter `name` of the operation at `path` (empty: none known)."""
@@ -63,6 +68,36 @@ class FuzzWorld:
         except (IndexError, KeyError, OverflowError, TypeError, ValueError):
             return None
         return None
+
+
+def _draft_plan() -> None:
+    """A plan being written (the demo's are all past draft): a PCN with a submitted self-assessment and no
+    plan yet gets a draft with one initiative, started by its clinical director."""
+    from pcndev.funding.models import Programme, ProgrammePriority
+    from pcndev.maturity.models import PCNAssessment
+    from pcndev.plans.editing import InitiativeData, Measure, save_initiative, start_plan
+
+    programme = Programme.objects.order_by("financial_year", "pk").first()
+    if programme is None:
+        return
+    year = programme.financial_year
+    submitted = PCNAssessment.objects.filter(status="submitted", round__financial_year=year)
+    pcn = PCN.objects.filter(assessments__in=submitted, plans__isnull=True).order_by("code").first()
+    if pcn is None:
+        return
+    user = User.objects.create_user(email=f"cd.{pcn.code.lower()}@fuzz.example", full_name=f"CD {pcn.code}")
+    grant_role(user, Role.PCN_CD, pcn)
+    version = start_plan(programme, pcn, user)
+    domain = ProgrammePriority.objects.filter(programme=programme, kind="domain").order_by("pk").first()
+    data = InitiativeData(
+        "Coaching for the clinical director",
+        domain.code,
+        2_000_00,
+        support_required="Six sessions",
+        existing_funds_checked=True,
+        measures=[Measure("Sessions held", "6", datetime.date(2020, 3, 31))],
+    )
+    save_initiative(version, version.lock_version, user, data)
 
 
 def cd_identity(code: str) -> str:
@@ -100,19 +135,22 @@ def build_world() -> FuzzWorld:
     build_money()
     build_maturity()
     build_plans()
-    tokens = {}
+    tokens, emails = {}, dict(ROLE_USERS)
     for role, email in ROLE_USERS.items():
         _, raw = ApiToken.objects.issue(User.objects.get(email=email), "fuzz")
         tokens[role] = raw
+    _draft_plan()
     for pcn in PCN.objects.filter(plans__isnull=False).distinct().order_by("code")[:PER_KIND]:
         # the demo's plans belong to PCNs whose clinical directors have no log-in: give each one
-        user = User.objects.create_user(
-            email=f"cd.{pcn.code.lower()}@fuzz.example", full_name=f"CD {pcn.code}"
-        )
-        grant_role(user, Role.PCN_CD, pcn)
+        email = f"cd.{pcn.code.lower()}@fuzz.example"
+        user = User.objects.filter(email=email).first()
+        if user is None:
+            user = User.objects.create_user(email=email, full_name=f"CD {pcn.code}")
+            grant_role(user, Role.PCN_CD, pcn)
         tokens[cd_identity(pcn.code)] = ApiToken.objects.issue(user, "fuzz")[1]
+        emails[cd_identity(pcn.code)] = user.email
     values = collect_values()
-    return FuzzWorld(tokens, values, collect_fields(values), collect_stories(values))
+    return FuzzWorld(tokens, values, collect_fields(values), collect_stories(values), emails)
 
 
 def _some(qs, *fields) -> list:

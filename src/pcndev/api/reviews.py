@@ -149,7 +149,7 @@ def pcn_reviews(request, pk: int, code: str):
 
 def _review_out(request, plan, due) -> dict:
     review = reviewing.review_for(plan, due)
-    version = review.version
+    version = review.version if review.version_id else None  # no version in force yet: nothing to review
     decision = reviewing.can_review(request.user, plan, version)
     initiatives = (
         list(version.initiatives.prefetch_related("measures").order_by("position", "pk")) if version else []

@@ -13,7 +13,7 @@ from pcndev.delivery import cd_reviewing, rag, reviewing
 from pcndev.delivery.review_forms import parse_updates
 from pcndev.delivery.review_lookup import due_or_404
 from pcndev.delivery.review_views import MULTI, _int, _status, error_list
-from pcndev.forms import date_from_parts
+from pcndev.forms import date_from_parts, nul_problems
 from pcndev.funding.models import Programme
 from pcndev.orgs.models import PCN, Place
 from pcndev.plans.editing import NotAllowed, PlanProblems
@@ -94,6 +94,7 @@ def cd_review(request, pk: int, plan_id: int, due: str):
             return forbidden(request, decision.reason)
         values = {k: request.POST.getlist(k) if k in MULTI else v for k, v in request.POST.items()}
         updates, problems = parse_updates(request.POST, [(f"c-{i.pk}", i.pk, i.description) for i in items])
+        problems += nul_problems(request.POST)
         meeting_date = date_from_parts(request.POST, "meeting_date")
         if meeting_date == "invalid":
             problems.append(("meeting_date", "The meeting date must be a real date, like 27 11 2019"))

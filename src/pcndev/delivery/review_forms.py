@@ -6,12 +6,12 @@ output measure m-<id>-actual and -achieved. Every problem is reported at once wi
 """
 
 from pcndev.delivery.reviewing import ReviewData, UpdateData
-from pcndev.forms import date_from_parts
+from pcndev.forms import date_from_parts, nul_problems
 from pcndev.funding.programmes import ProgrammeError, pounds_to_pence
 
 
 def parse(post, initiatives) -> tuple[ReviewData, list[tuple[str, str]]]:
-    problems = []
+    problems = nul_problems(post)
     meeting = date_from_parts(post, "meeting_date")
     if meeting == "invalid":
         problems.append(("meeting_date", "The meeting date must be a real date, like 27 11 2019"))

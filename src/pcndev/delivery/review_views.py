@@ -76,7 +76,7 @@ def review(request, pk: int, code: str, due: str):
     plan = plan_or_404(request.user, pk, code)
     day = due_or_404(plan, due)
     current = reviewing.review_for(plan, day)
-    if current.version is None:
+    if current.version_id is None:
         return forbidden(request, "Progress is reviewed once the plan's funds are released.")
     decision = reviewing.can_review(request.user, plan, current.version)
     initiatives = list(current.version.initiatives.prefetch_related("measures").order_by("position", "pk"))

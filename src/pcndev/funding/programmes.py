@@ -16,6 +16,9 @@ class ProgrammeError(ValueError):
     pass
 
 
+MAX_POUNDS = 10_000_000_000
+
+
 def pounds_to_pence(text: str) -> int:
     """'43500000', '43,500,000.00' or '£1,134,000' → pence. Refuses negatives and fractions of a penny."""
     cleaned = str(text).strip().replace(",", "").replace("£", "")
@@ -25,6 +28,8 @@ def pounds_to_pence(text: str) -> int:
         raise ProgrammeError(f"{text!r} is not an amount in pounds, like 43500000 or 1,134,000.00") from None
     if not value.is_finite() or value < 0:
         raise ProgrammeError(f"{text!r} must be £0 or more")
+    if value >= MAX_POUNDS:  # also keeps every sum of amounts within the database's 64-bit integers
+        raise ProgrammeError(f"The amount must be less than £{MAX_POUNDS:,}")
     pence = value * 100
     if pence != pence.to_integral_value():
         raise ProgrammeError(f"{text!r} has fractions of a penny")

@@ -4,7 +4,7 @@ import datetime
 
 from django import forms
 
-from pcndev.forms import NHSForm, date_from_parts
+from pcndev.forms import NUL_MESSAGE, NHSForm, date_from_parts, has_nul
 from pcndev.funding.programmes import ProgrammeError, pounds_to_pence
 from pcndev.maturity.assessing import Entry
 from pcndev.maturity.models import Priority, Tag
@@ -54,6 +54,9 @@ def parse_entries(data, elements, stages: int) -> tuple[list[Entry], list[tuple[
         for field, text in (("support", support), ("comment", comment)):
             if len(text) > 5000:
                 problems.append((key, field, f"{element.title}: keep this to 5,000 characters or fewer"))
+                bad = True
+            elif has_nul(text):
+                problems.append((key, field, f"{element.title}: {NUL_MESSAGE.lower()}"))
                 bad = True
         if not bad:  # the service checks again; checking here too reports every problem on the page at once
             rating = RatingInput(current, target, priority, cost)

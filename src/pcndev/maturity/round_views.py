@@ -81,13 +81,22 @@ def round_new(request):
         else:
             messages.success(request, f"{rnd} is open for {rnd.scope_label}")
             return redirect("maturity:round", pk=rnd.pk)
-    opens, closes = default_window(int(form["financial_year"].value() or 2019))
+    opens, closes = default_window(_shown_year(form["financial_year"].value()))
     return render(
         request,
         "maturity/round_new.jinja",
         {"form": form, "default_opens": opens, "default_closes": closes, "nav": "maturity"},
         status=400 if form.is_bound and form.errors else 200,
     )
+
+
+def _shown_year(value) -> int:
+    """The year the form's default dates are shown for: the one typed, when it is a year the form accepts."""
+    try:
+        year = int(value or 2019)
+    except (TypeError, ValueError):
+        return 2019
+    return year if 2019 <= year < 2100 else 2019
 
 
 @login_required

@@ -179,7 +179,8 @@ SEARCH_LIMIT = 25
 
 @login_required
 def search(request):
-    query = (request.GET.get("q") or "").strip()[:100]
+    # NUL characters are dropped: PostgreSQL cannot compare them, and no name or code has one
+    query = (request.GET.get("q") or "").replace("\x00", "").strip()[:100]
     results = []
     if query:
         match = Q(code__iexact=query) | Q(name__icontains=query)

@@ -4,7 +4,7 @@ import datetime
 
 from django import forms
 
-from pcndev.forms import NHSForm, date_from_parts
+from pcndev.forms import NUL_MESSAGE, NHSForm, date_from_parts, has_nul
 from pcndev.funding.forms import clean_pounds
 from pcndev.maturity.models import Tag
 from pcndev.plans.editing import InitiativeData, Measure
@@ -102,6 +102,10 @@ class InitiativeForm(NHSForm):
                     f"measure-{i}-due",
                     self.error_class([f"Output measure {i + 1}: the date must be a real date"]),
                 )
+                continue
+            if has_nul(description, target):
+                field = f"measure-{i}-{'description' if has_nul(description) else 'target'}"
+                self.errors.setdefault(field, self.error_class([f"Output measure {i + 1}: {NUL_MESSAGE}"]))
                 continue
             self.measures.append(Measure(description, target, due))
         return data

@@ -1,0 +1,120 @@
+"""Every form a user can reach gets oversized, Unicode (emoji, right-to-left), NUL, negative and empty values.
+
+The forms are found by signing in as each role on the demo data and following links (tests/faults/crawl.py). Each
+kind of field of each form is sent each bad value that applies to it, the rest of the form as it was shown; every
+submission is rolled back. Never a server error; a form shown again says what is wrong; NUL characters and
+numbers too big for the database are never accepted.
+"""
+
+import pytest
+from django.db import transaction
+from django.test import Client
+
+from pcndev.accounts.models import Role
+from tests.faults.bad_values import BAD_VALUES, applies, never_accepted, representatives
+from tests.faults.crawl import crawl
+from tests.fuzz.world import build_world
+
+ERROR_MARKERS = (b"nhsuk-error-summary", b"nhsuk-error-message")
+# Those who act first, so that each form is kept as someone who may submit it sees it (the clinical directors of
+# the demo's plans, then the demo users); the region lead and the viewer reach no form the others do not.
+CRAWLED = (Role.PCN_CD, Role.PRACTICE_MEMBER, Role.PLACE_LEAD, Role.SYSTEM_LEAD, Role.NATIONAL_ADMIN)
+PLAN_CDS = (
+    2  # of the demo's plans' clinical directors: one delivering (reviews), one drafting (the plan forms)
+)
+
+
+@pytest.fixture(scope="module")
+def site(django_db_setup, django_db_blocker):
+    """The demo data, the users of each role and the forms they reach (built once, rolled back at the end)."""
+    with django_db_blocker.unblock(), transaction.atomic():
+        users = build_world().users()
+        cds = [r for r in users if r.startswith(f"{Role.PCN_CD}:")]
+        chosen = [cds[0], cds[-1]][:PLAN_CDS] + list(CRAWLED)
+        users = {r: users[r] for r in chosen}
+        found = crawl(users)
+        yield users, found, _submittable(users, found)
+        transaction.set_rollback(True)
+
+
+def _submittable(users, found) -> list:
+    """One form of each kind: the first whose user gets past the permission check with it as shown."""
+    clients, chosen = {}, []
+    for candidates in found.forms.values():
+        for form in candidates:
+            client = clients.get(form.role) or clients.setdefault(form.role, _client(users[form.role]))
+            if _submit(client, form, form.fields).status_code not in (403, 404):
+                chosen.append(form)
+                break
+        else:
+            chosen.append(candidates[0])
+    return chosen
+
+
+def _client(user) -> Client:
+    client = Client(raise_request_exception=False)
+    client.force_login(user)
+    return client
+
+
+def _submit(client, form, data):
+    with transaction.atomic():
+        response = getattr(client, form.method)(form.action, data)
+        transaction.set_rollback(True)
+    return response
+
+
+def test_every_page_reached_renders(site):
+    _, found, _ = site
+    assert not found.server_errors, "\n".join(found.server_errors)
+
+
+def test_the_crawl_reaches_the_forms(site):
+    _, found, _ = site
+    names = {key[1] for key in found.forms}
+    for expected in (
+        "search",
+        "funding:programme-new",
+        "funding:entry-new",
+        "maturity:rate",
+        "maturity:consensus",
+        "plans:committee",
+        "plans:initiative-new",
+        "plans:version-edit",
+        "delivery:review",
+    ):
+        assert expected in names, f"no {expected} form found; visited {found.visited}"
+
+
+def _check(form, name, bad, response) -> str | None:
+    status = response.status_code
+    if status >= 500:
+        return "server error"
+    if form.method == "post" and status in (200, 400):
+        if not any(marker in response.content for marker in ERROR_MARKERS):
+            return "the form came back without saying what is wrong"
+    elif status in (301, 302, 303) and never_accepted(bad, form.kinds.get(name, "text")):
+        return "accepted"
+    return None
+
+
+@pytest.mark.parametrize("bad", list(BAD_VALUES))
+def test_every_form_refuses_bad_values_clearly(site, db, bad):
+    users, _, forms = site
+    clients: dict[str, Client] = {}
+    problems, answered = [], {}
+    for form in forms:
+        if form.role not in clients:
+            clients[form.role] = _client(users[form.role])
+        for name in representatives(form.editable(), form.kinds):
+            if not applies(bad, form.kinds.get(name, "text")):
+                continue
+            response = _submit(clients[form.role], form, {**form.fields, name: BAD_VALUES[bad]})
+            answered.setdefault(f"{form.method.upper()} {form.action}", set()).add(response.status_code)
+            if problem := _check(form, name, bad, response):
+                problems.append(
+                    f"{form.method.upper()} {form.action} {name}={bad!r} as {form.role}: {problem}"
+                )
+    refused = [where for where, statuses in answered.items() if statuses <= {403, 404}]
+    assert not refused, f"never past the permission check, so not tested: {refused}"
+    assert not problems, "\n".join(problems)

@@ -25,7 +25,7 @@ def _production(tmp_path, **changes) -> dict:
 
 
 def _run(cmd, env) -> subprocess.CompletedProcess:
-    return subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=120)
+    return subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=600)
 
 
 def test_the_deploy_check_is_clean_in_production_settings(tmp_path):

@@ -1,10 +1,11 @@
-"""The security suite's world, built once per module with the real services: two regions, each with a system of
-two places of two PCNs of two practices; users holding every role along one chain (region 0 → … → practice 0);
-and for four PCNs (own, another in the same place, one in another place, one in another region) the same objects:
+"""The security suite's world, built once (per test worker) with the real services: two regions, each with a system
+of two places of two PCNs of two practices, and a local place (no PCNs yet) per system; users holding every role
+along one chain (region 0 → … → practice 0); and for four PCNs (own, another in the same place, one in another
+place, one in another region) the same objects:
 
 * 2019/20 (funded nationally): a plan agreed, approved by the committee, released and in delivery, with a submitted
-  October review naming additional support, which opened a draft revision (v2) with an initiative; ledger entries;
-  an agreed CD development plan with an item; the place's collective CD plan (a draft);
+  October review naming additional support, which opened a draft revision (v2) with an initiative, and a draft
+  November review; ledger entries; an agreed CD development plan with an item; the place's collective CD plan;
 * 2020/21: a plan submitted for agreement; 2021/22: a plan approved by the committee, waiting for its release;
 * self-assessment: per place a September round (submitted), its March re-assessment and a round not yet
   re-assessed; a national round open today with each PCN's first practice's draft ratings.

@@ -38,6 +38,8 @@ INSTALLED_APPS = [
     "rules.apps.AutodiscoverRulesConfig",
     "axes",
     "ninja",  # the API docs page then serves Swagger UI from our static files, not from a CDN
+    "django_tasks",
+    "django_tasks_db",
     "pcndev.audit",
     "pcndev.orgs",
     "pcndev.accounts",
@@ -177,6 +179,15 @@ WHITENOISE_USE_FINDERS = True  # serve straight from the package when collectsta
 # share one PostgreSQL behind a load balancer (the cache table is created by the ops app's migration).
 SESSION_ENGINE = "django.contrib.sessions.backends.db"
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "pcndev_cache"}}
+
+# Background work (committee papers, reminders) is a durable queue in the same database (django-tasks' database
+# backend), in tests and development too; `pcndev worker` runs it and puts back work a dead worker left running.
+TASKS = {
+    "default": {
+        "BACKEND": "django_tasks_db.DatabaseBackend",
+        "QUEUES": ["default", "papers", "reminders"],
+    }
+}
 
 EMAIL_BACKEND = os.environ.get("PCNDEV_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = os.environ.get("PCNDEV_FROM_EMAIL", "pcndev@localhost")

@@ -6,6 +6,9 @@
 
 Users who turned email off (User.email_notifications) get nothing. A ReminderSent row (user, key, day) is written
 before each email, under a unique constraint, so a second run on the same day sends nothing new.
+
+`send_reminders_task` is the same run as a background task (`pcndev send-reminders --enqueue` puts it on the
+queue, `pcndev worker` runs it); run twice, by two workers or after a worker died, it sends nothing twice.
 """
 
 import datetime
@@ -15,10 +18,13 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django_tasks import task
 
 from pcndev.accounts.models import Role, RoleMembership
 from pcndev.delivery import overdue, services
 from pcndev.delivery.models import ReminderSent
+from pcndev.funding.models import Programme
 from pcndev.maturity.models import Response
 from pcndev.orgs.models import PCN, PracticeMembership
 
@@ -129,3 +135,20 @@ def send_reminders(
         "reminders": len(fresh),
         "already_sent": len(due) - len(fresh),
     }
+
+
+def programmes_for(today: datetime.date, programme_id: int | None = None) -> list:
+    """One programme by id, or the programmes of today's financial year (April to March)."""
+    if programme_id:
+        return list(Programme.objects.filter(pk=programme_id))
+    year = today.year if today.month >= 4 else today.year - 1
+    return list(Programme.objects.filter(financial_year=year))
+
+
+@task(queue_name="reminders")
+def send_reminders_task(
+    day: str | None = None, programme_id: int | None = None, dry_run: bool = False
+) -> dict:
+    """send_reminders on the queue; the day (YYYY-MM-DD) is the worker's today unless given."""
+    today = datetime.date.fromisoformat(day) if day else timezone.localdate()
+    return send_reminders(programmes_for(today, programme_id), today, dry_run=dry_run)

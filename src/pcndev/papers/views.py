@@ -1,24 +1,36 @@
-"""The committee paper pages: read-only, for anyone who can see the place (anyone else gets a 404)."""
+"""The committee paper pages: read-only, for anyone who can see the place (anyone else gets a 404).
+
+The page, DOCX and PDF are made per request. For a large place or a busy service the paper can also be prepared
+in the background (POST prepare, a task on the queue): the page then says it is being prepared, with a link to
+check again, and offers the stored file once a worker has made it.
+"""
 
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.http import Http404, HttpResponse, HttpResponseBadRequest
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_safe
+from django.views.decorators.http import require_POST, require_safe
 
 from pcndev.funding.models import Programme
 from pcndev.orgs.lookup import get_visible_or_404
 from pcndev.orgs.models import Place
 from pcndev.papers.content import Paper, build_paper
 from pcndev.papers.docx_paper import render_docx
+from pcndev.papers.models import PreparedPaper
 from pcndev.papers.pdf_paper import render_pdf
+from pcndev.papers.preparing import prepared_states, request_paper, when
 
 DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+CONTENT_TYPES = {PreparedPaper.Kind.PDF: "application/pdf", PreparedPaper.Kind.DOCX: DOCX_TYPE}
+
+
+def _programme_place(request, pk: int, code: str) -> tuple[Programme, Place]:
+    programme = get_object_or_404(Programme, pk=pk)
+    return programme, get_visible_or_404(request.user, Place, ("system",), code=code)
 
 
 def _paper(request, pk: int, code: str) -> tuple[Programme, Place, Paper]:
-    programme = get_object_or_404(Programme, pk=pk)
-    place = get_visible_or_404(request.user, Place, ("system",), code=code)
+    programme, place = _programme_place(request, pk, code)
     return programme, place, build_paper(programme, place)
 
 
@@ -27,6 +39,10 @@ def _download(content: bytes, content_type: str, filename: str) -> HttpResponse:
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     response["Cache-Control"] = "private, no-store"
     return response
+
+
+def _prepared_section(programme: Programme, place: Place) -> str:
+    return reverse("papers:place", args=[programme.pk, place.code]) + "#prepared"
 
 
 @login_required
@@ -41,11 +57,9 @@ def paper_page(request, pk, code):
         },
         {"href": reverse("funding:place", args=[programme.pk, place.code]), "text": place.name},
     ]
-    return render(
-        request,
-        "papers/paper.jinja",
-        {"paper": paper, "programme": programme, "place": place, "crumbs": crumbs, "nav": "funding"},
-    )
+    context = {"paper": paper, "programme": programme, "place": place, "crumbs": crumbs, "nav": "funding"}
+    context |= {"prepared": prepared_states(programme, place), "when": when}
+    return render(request, "papers/paper.jinja", context)
 
 
 @login_required
@@ -60,3 +74,31 @@ def paper_docx(request, pk, code):
 def paper_pdf(request, pk, code):
     _, _, paper = _paper(request, pk, code)
     return _download(render_pdf(paper), "application/pdf", f"{paper.file_stem}.pdf")
+
+
+@login_required
+@require_POST
+def prepare(request, pk, code):
+    """Queue the paper in one format (kind=pdf|docx); once at a time per format: a second ask while it waits is
+    the same request."""
+    programme, place = _programme_place(request, pk, code)
+    kind = request.POST.get("kind", "")
+    if kind not in PreparedPaper.Kind.values:
+        return HttpResponseBadRequest("Choose the PDF or the Word document (DOCX).")
+    request_paper(request.user, programme, place, kind)
+    return redirect(_prepared_section(programme, place))
+
+
+@login_required
+@require_safe
+def prepared(request, pk, code, kind):
+    """The stored file last prepared; back to the page while there is none yet."""
+    programme, place = _programme_place(request, pk, code)
+    if kind not in PreparedPaper.Kind.values:
+        raise Http404("No such format")
+    row = PreparedPaper.objects.filter(
+        programme=programme, place=place, kind=kind, generated_at__isnull=False
+    ).first()
+    if row is None:
+        return redirect(_prepared_section(programme, place))
+    return _download(bytes(row.content), CONTENT_TYPES[kind], row.filename)

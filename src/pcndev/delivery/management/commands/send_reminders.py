@@ -1,4 +1,7 @@
-"""`pcndev send-reminders`: email whoever holds an overdue or soon-due action (run daily by cron)."""
+"""`pcndev send-reminders`: email whoever holds an overdue or soon-due action (run daily by cron).
+
+With --enqueue it only puts the run on the background queue, for `pcndev worker` to send.
+"""
 
 import datetime
 import json
@@ -7,8 +10,7 @@ import sys
 from django.core.management.base import BaseCommand
 from django.utils import timezone
 
-from pcndev.delivery.reminders import send_reminders
-from pcndev.funding.models import Programme
+from pcndev.delivery.reminders import programmes_for, send_reminders, send_reminders_task
 
 
 def _progress(items):
@@ -29,14 +31,17 @@ class Command(BaseCommand):
         parser.add_argument("--json", action="store_true", help="print one JSON object")
         parser.add_argument("--programme", type=int, help="one programme's id (default: this year's)")
         parser.add_argument("--on", type=datetime.date.fromisoformat, help="the day to act as (YYYY-MM-DD)")
+        parser.add_argument(
+            "--enqueue",
+            action="store_true",
+            help="only put the run on the queue for `pcndev worker` (the day is the worker's, unless --on)",
+        )
 
     def handle(self, *args, **options):
+        if options["enqueue"]:
+            return self._enqueue(options)
         today = options["on"] or timezone.localdate()
-        if options["programme"]:
-            programmes = list(Programme.objects.filter(pk=options["programme"]))
-        else:
-            year = today.year if today.month >= 4 else today.year - 1
-            programmes = list(Programme.objects.filter(financial_year=year))
+        programmes = programmes_for(today, options["programme"])
         summary = send_reminders(
             programmes, today, dry_run=options["dry_run"], progress=None if options["json"] else _progress
         )
@@ -48,3 +53,15 @@ class Command(BaseCommand):
                 f"{verb} {summary['emails']} emails ({summary['reminders']} reminders; "
                 f"{summary['already_sent']} already sent today)"
             )
+
+    def _enqueue(self, options) -> None:
+        day = options["on"].isoformat() if options["on"] else None
+        result = send_reminders_task.enqueue(
+            day=day, programme_id=options["programme"], dry_run=options["dry_run"]
+        )
+        if options["json"]:
+            self.stdout.write(
+                json.dumps({"enqueued": result.id, "day": day, "programme": options["programme"]})
+            )
+        else:
+            self.stdout.write(f"enqueued reminders as task {result.id}; `pcndev worker` sends them")

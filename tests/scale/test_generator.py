@@ -45,7 +45,9 @@ def test_every_practice_rates_every_element_in_september(scaled):
     assert rated == members
     per_response = Counter(Rating.objects.values_list("response_id", flat=True))
     submitted = Response.objects.filter(status="submitted")
-    assert submitted.count() > 0.5 * Response.objects.count()  # most practices have submitted (a small sample)
+    assert (
+        submitted.count() > 0.5 * Response.objects.count()
+    )  # most practices have submitted (a small sample)
     assert all(per_response[r] == 20 for r in submitted.values_list("id", flat=True))
     assert all(0 < per_response[r] <= 20 for r in Response.objects.values_list("id", flat=True))
     for rating in Rating.objects.all()[:500]:

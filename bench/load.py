@@ -47,6 +47,7 @@ import _common  # noqa: E402
 import _common_load as cl  # noqa: E402
 
 DATABASE = "pcndev_bench_load"
+TICKS = os.sysconf("SC_CLK_TCK")
 RATING_PCNS, CONSENSUS_PCNS = 150, 100
 
 
@@ -165,6 +166,60 @@ def serve(url: str, workers: int, tmp: Path) -> tuple[subprocess.Popen, int]:
     raise RuntimeError(f"pcndev serve did not start:\n{(tmp / 'serve.log').read_text()[-3000:]}")
 
 
+class ServerCPU:
+    """CPU time used by the server side (gunicorn's master and workers, and the PostgreSQL processes serving the
+    database), sampled every 0.2 s per process, so processes that come and go (a connection reopened after
+    CONN_MAX_AGE) still count up to their last sample. Unlike rps, it does not depend on how busy the machine is."""
+
+    def __init__(self, server_pid: int):
+        import psycopg
+
+        self.server_pid, self.seen = server_pid, {}
+        self.conn = psycopg.connect(f"{_common.PG_SERVER}/postgres", autocommit=True)
+
+    def _pids(self) -> list[int]:
+        workers = []
+        for entry in os.listdir("/proc"):
+            if entry.isdigit():
+                try:
+                    with open(f"/proc/{entry}/stat") as f:
+                        if int(f.read().rsplit(")", 1)[1].split()[1]) == self.server_pid:
+                            workers.append(int(entry))
+                except (OSError, ValueError, IndexError):
+                    pass
+        rows = self.conn.execute("SELECT pid FROM pg_stat_activity WHERE datname = %s", (DATABASE,))
+        return [self.server_pid, *workers, *(r[0] for r in rows)]
+
+    def sample(self) -> int:
+        """User and system time so far (ns), from /proc/<pid>/stat: a process's own threads (Argon2's, the chart
+        renderer's) included, and those that have exited."""
+        for pid in self._pids():
+            try:
+                with open(f"/proc/{pid}/stat") as f:
+                    fields = f.read().rsplit(")", 1)[1].split()
+                self.seen[pid] = (int(fields[11]) + int(fields[12])) * 10**9 // TICKS
+            except (OSError, ValueError, IndexError):
+                pass
+        return sum(self.seen.values())
+
+    def during(self, fn, *args) -> tuple[float, float]:
+        """Run fn(*args) while sampling; (its result, the server CPU seconds it took)."""
+        start, stop = self.sample(), threading.Event()
+
+        def sampler():
+            while not stop.wait(0.2):
+                self.sample()
+
+        thread = threading.Thread(target=sampler)
+        thread.start()
+        try:
+            result = fn(*args)
+        finally:
+            stop.set()
+            thread.join()
+        return result, (self.sample() - start) / 1e9
+
+
 def run_phase(jobs: list[tuple], seconds: float) -> float:
     """Run each (function, *arguments) in its own thread until `seconds` from now; the time it took."""
     until = time.monotonic() + seconds
@@ -261,15 +316,17 @@ def main() -> int:
         floor_record, page_record, mix_record = cl.Record(), cl.Record(), cl.Record()
         floor = [(cl.floor_user, "127.0.0.1", port, floor_record, "/healthz")] * users
         page = [(cl.floor_user, "127.0.0.1", port, page_record, "/account/sign-in/")] * users
-        floor_s = run_phase(floor, args.floor_duration)
+        cpu = ServerCPU(server.pid)
+        (floor_s, floor_cpu) = cpu.during(run_phase, floor, args.floor_duration)
         page_s = run_phase(page, args.floor_duration / 2)
         pool = cl.Pool(personas)
         mix = [
             (cl.virtual_user, "127.0.0.1", port, pool, world, mix_record, args.seed + n) for n in range(users)
         ]
-        mix_s = run_phase(mix, args.duration)
+        (mix_s, mix_cpu) = cpu.during(run_phase, mix, args.duration)
         page_s += run_phase(page, args.floor_duration / 2)
-        floor_s += run_phase(floor, args.floor_duration)
+        more_s, more_cpu = cpu.during(run_phase, floor, args.floor_duration)
+        floor_s, floor_cpu = floor_s + more_s, floor_cpu + more_cpu
         server.terminate()
         server.wait(timeout=60)
         writes, lost, examples = lost_writes(world, mix_record)
@@ -283,6 +340,10 @@ def main() -> int:
             "mix": mix,
             "floor": floor | {"path": "/healthz"},
             "ratio": round(mix["rps"] / floor["rps"], 3) if floor["rps"] else None,
+            "server_cpu_ms_per_request": {
+                "mix": round(mix_cpu * 1000 / max(1, mix["requests"]), 2),
+                "floor": round(floor_cpu * 1000 / max(1, floor["requests"]), 3),
+            },
             "page_floor": page_floor | {"path": "/account/sign-in/"},
             "ratio_to_page": round(mix["rps"] / page_floor["rps"], 3) if page_floor["rps"] else None,
             "writes": writes,

@@ -1,8 +1,8 @@
 """Every form a user can reach gets oversized, Unicode (emoji, right-to-left), NUL, negative and empty values.
 
 The forms are found by signing in as each role on the demo data and following links (tests/faults/crawl.py). Each
-kind of field of each form is sent each bad value that applies to it, the rest of the form as it was shown; every
-submission is rolled back. Never a server error; a form shown again says what is wrong; NUL characters and
+kind of field of each form is sent each bad value that applies to it, the rest of the form as it was shown (empty
+boxes filled in); every submission is rolled back. Never a server error; a form shown again says what is wrong; NUL characters and
 numbers too big for the database are never accepted.
 """
 
@@ -11,7 +11,7 @@ from django.db import transaction
 from django.test import Client
 
 from pcndev.accounts.models import Role
-from tests.faults.bad_values import BAD_VALUES, applies, never_accepted, representatives
+from tests.faults.bad_values import BAD_VALUES, applies, never_accepted, plausible, representatives
 from tests.faults.crawl import crawl
 from tests.fuzz.world import build_world
 
@@ -109,7 +109,8 @@ def test_every_form_refuses_bad_values_clearly(site, db, bad):
         for name in representatives(form.editable(), form.kinds):
             if not applies(bad, form.kinds.get(name, "text")):
                 continue
-            response = _submit(clients[form.role], form, {**form.fields, name: BAD_VALUES[bad]})
+            filled = plausible(form.fields, form.kinds, form.choices)
+            response = _submit(clients[form.role], form, {**filled, name: BAD_VALUES[bad]})
             answered.setdefault(f"{form.method.upper()} {form.action}", set()).add(response.status_code)
             if problem := _check(form, name, bad, response):
                 problems.append(

@@ -90,3 +90,42 @@ def test_the_review_page_of_a_plan_not_yet_released_is_refused_not_a_500(db):
 def test_searching_with_a_nul_character_is_a_search(tree):
     response = _client(make_user("admin@test.example", Role.NATIONAL_ADMIN)).get("/search/", {"q": "R0\x00"})
     assert response.status_code == 200
+
+
+@pytest.mark.parametrize("url_part", ["list-size", "ledger"])
+def test_funding_date_boxes_too_big_for_a_date_are_messages(tree, url_part):
+    from pcndev.funding.programmes import create_programme
+    from tests.builders import AS_OF
+
+    admin = make_user("admin@test.example", Role.NATIONAL_ADMIN)
+    client = _client(admin)
+    if url_part == "list-size":
+        post = {"name": "P", "financial_year": "2030", "national_total": "1", "cd_share": "10"}
+        post |= {
+            "list_size_date[day]": "9" * 40,
+            "list_size_date[month]": "4",
+            "list_size_date[year]": "2019",
+        }
+        response = client.post("/funding/new/", post | {"cd_split": "per-pcn", "basis": "list-size"})
+        assert response.status_code in (200, 400) and b"nhsuk-error-summary" in response.content
+    else:
+        programme = create_programme("P", 2019, 1_000_00, AS_OF)
+        boxes = {"date_from[day]": "9" * 40, "date_from[month]": "1", "date_from[year]": "2020"}
+        response = client.get(f"/funding/{programme.pk}/ledger/", boxes)
+        assert response.status_code in (200, 400) and b"real date" in response.content
+
+
+@pytest.mark.parametrize("description", ["x" * 301, "a\x00b"])
+def test_a_cd_plan_item_too_long_or_with_nul_is_a_problem(db, description):
+    from pcndev.orgs.models import ClinicalDirector
+    from pcndev.plans.cd_plans import add_item
+    from pcndev.plans.editing import PlanProblems
+    from pcndev.plans.models import CDDevelopmentItem, CDDevelopmentPlan
+
+    w = funded_world()
+    director = ClinicalDirector.objects.create(pcn=w.pcn, name="Dr A", share_percent=100, user=w.cd)
+    plan = CDDevelopmentPlan.objects.create(programme=w.programme, director=director, pcn=w.pcn)
+    with pytest.raises(PlanProblems) as caught:
+        add_item(plan, w.cd, "coaching", description, 1_000_00)
+    assert caught.value.problems[0][0] == "description"
+    assert not CDDevelopmentItem.objects.exists()

@@ -67,7 +67,7 @@ class ProgrammeForm(NHSForm):
             try:
                 day, month, year = (int(p) for p in parts)
                 self.list_size_date = datetime.date(year, month, day)
-            except ValueError:
+            except (ValueError, OverflowError):  # OverflowError: a number too big for a date's parts
                 self.errors["list_size_date"] = self.error_class(
                     ["The list-size date must be a real date, like 1 4 2019"]
                 )

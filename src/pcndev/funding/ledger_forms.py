@@ -66,7 +66,7 @@ def read_date(data: Mapping, name: str, label: str, required: bool) -> datetime.
         if year < 1000:
             raise ValueError
         return datetime.date(year, month, day)
-    except ValueError:
+    except (ValueError, OverflowError):  # OverflowError: a number too big for a date's parts
         raise forms.ValidationError(f"{label} must be a real date, like 15 1 2020") from None
 
 

@@ -12,6 +12,7 @@ from pcndev.accounts.permissions import ALLOW, NOT_SIGNED_IN, Decision
 from pcndev.accounts.scope import scope_for
 from pcndev.audit.services import record
 from pcndev.config.formatting import format_pence
+from pcndev.forms import NUL_MESSAGE, has_nul
 from pcndev.plans.budget import cd_plan_budget, place_cd_position
 from pcndev.plans.editing import NotAllowed, PlanProblems
 from pcndev.plans.models import CDDevelopmentItem, CDDevelopmentPlan
@@ -61,8 +62,13 @@ def add_item(
     problems = []
     if kind not in CDDevelopmentItem.Kind.values:
         problems.append(("kind", "Select coaching, a leadership programme, backfill or other development"))
+    description_max = CDDevelopmentItem._meta.get_field("description").max_length
     if not description.strip():
         problems.append(("description", "Describe the development"))
+    elif len(description.strip()) > description_max:
+        problems.append(("description", f"Keep the description to {description_max} characters or fewer"))
+    elif has_nul(description):
+        problems.append(("description", NUL_MESSAGE))
     if cost_pence < 0:
         problems.append(("cost", "The cost cannot be negative"))
     if not problems:

@@ -1,9 +1,9 @@
 """A national year in miniature: scale-data built once per module on a sample of the NHS Digital files.
 
 The sample is every practice of a few CCGs from the shared files (../shared/data/nhs) when they are there,
-else the importer tests' synthetic files in the same formats (tests/orgs/nhs_samples.py), so the generator is
-always tested; tests that need the real files are marked `nhsdata` and skip with a message when they are
-absent.
+else 24 synthetic PCNs written in the same formats by the importer tests' helpers (tests/orgs/nhs_samples.py),
+so the generator is always tested; tests that need the real files are marked `nhsdata` and skip with a message
+when they are absent.
 """
 
 import csv
@@ -53,13 +53,32 @@ def write_real_sample(directory: Path, places: int = SAMPLE_PLACES) -> Path:
     return directory
 
 
+def write_synthetic_sample(directory: Path, pcns: int = 24) -> Path:
+    """Files in the real formats for `pcns` PCNs of 3-7 practices over the importer tests' four places."""
+    places = sorted(nhs_samples.PLACES)
+    practices = [
+        nhs_samples.SamplePractice(
+            f"S{n:02d}{k}",
+            f"SYNTHETIC PRACTICE {n}-{k}",
+            "AB1 2CD",
+            f"U9{n:04d}",
+            f"SYNTHETIC {n} PCN",
+            places[n % len(places)],
+            4_000 + 1_000 * k,
+        )
+        for n in range(pcns)
+        for k in range(3 + n % 5)
+    ]
+    nhs_samples.write_pair(directory, practices)
+    return directory
+
+
 @pytest.fixture(scope="session")
 def nhs_dir(tmp_path_factory) -> Path:
     directory = tmp_path_factory.mktemp("nhs")
     if real_files() is not None:
         return write_real_sample(directory)
-    nhs_samples.write_pair(directory)
-    return directory
+    return write_synthetic_sample(directory)
 
 
 @pytest.fixture(scope="session")

@@ -11,8 +11,10 @@ from django.db import transaction
 from django.test import Client
 
 from pcndev.accounts.models import Role
+from pcndev.ops.checksums import differences, table_checksums
 from tests.faults.bad_values import BAD_VALUES, applies, never_accepted, plausible, representatives
 from tests.faults.crawl import crawl
+from tests.faults.dbfaults import audit_writes
 from tests.fuzz.world import build_world
 
 ERROR_MARKERS = (b"nhsuk-error-summary", b"nhsuk-error-message")
@@ -118,4 +120,35 @@ def test_every_form_refuses_bad_values_clearly(site, db, bad):
                 )
     refused = [where for where, statuses in answered.items() if statuses <= {403, 404}]
     assert not refused, f"never past the permission check, so not tested: {refused}"
+    assert not problems, "\n".join(problems)
+
+
+# Written around the request's own work, not by it: the session (messages) and the cache.
+BOOKKEEPING = ("django_session ", "pcndev_cache ")
+
+
+def test_the_database_going_away_at_any_forms_last_write_keeps_nothing(site, db, monkeypatch):
+    """Each form that saves, submitted as a user would, with the database gone at its last audit write (the
+    end of a service's transaction): the error page, and every table as it was, so no half-done save."""
+    users, _, forms = site
+    tested, problems = [], []
+    for form in (f for f in forms if f.method == "post"):
+        client = _client(users[form.role])
+        data = plausible(form.fields, form.kinds, form.choices)
+        with audit_writes(monkeypatch) as dry_run:
+            _submit(client, form, data)
+        if dry_run.count == 0:
+            continue  # refused, or saves nothing
+        tested.append(form.action)
+        with transaction.atomic():
+            before = table_checksums()
+            with audit_writes(monkeypatch, fail_at=dry_run.count):
+                response = client.post(form.action, data)
+            changed = [d for d in differences(before, table_checksums()) if not d.startswith(BOOKKEEPING)]
+            transaction.set_rollback(True)
+        if response.status_code != 503 or b"Sorry, there is a problem" not in response.content:
+            problems.append(f"{form.action} as {form.role}: {response.status_code}, not the error page")
+        if changed:
+            problems.append(f"{form.action} as {form.role}: kept {changed}")
+    assert len(tested) >= 5, f"too few forms saved anything to test: {tested}"
     assert not problems, "\n".join(problems)

@@ -11,7 +11,7 @@ import logging
 
 from django.core.exceptions import PermissionDenied, SuspiciousOperation
 from django.core.signals import got_request_exception
-from django.db import DatabaseError, InterfaceError, OperationalError
+from django.db import Error, InterfaceError, OperationalError
 from django.urls import URLPattern
 from ninja import NinjaAPI
 
@@ -102,7 +102,7 @@ class CompleteNinjaAPI(NinjaAPI):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.add_exception_handler(DatabaseError, self._database_error)
+        self.add_exception_handler(Error, self._database_error)  # InterfaceError is no DatabaseError
         self.add_exception_handler(Exception, self._server_error)
 
     def _get_urls(self):

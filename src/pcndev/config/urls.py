@@ -24,4 +24,4 @@ urlpatterns = [
 ]
 
 handler404 = "pcndev.config.views.not_found"
-handler500 = "pcndev.config.views.server_error"
+handler500 = "pcndev.config.errors.server_error"

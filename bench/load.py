@@ -33,6 +33,7 @@ import json
 import os
 import random
 import secrets
+import shutil
 import socket
 import subprocess
 import sys
@@ -366,6 +367,10 @@ def main() -> int:
             server.kill()
         if not args.keep:
             _common.drop_pg(DATABASE)
+        if sys.exc_info()[0] is None:
+            shutil.rmtree(tmp, ignore_errors=True)
+        else:
+            print(f"the server's log is in {tmp / 'serve.log'}", file=sys.stderr)
 
 
 if __name__ == "__main__":

@@ -24,7 +24,7 @@ from pcndev.funding.models import LedgerEntry
 from pcndev.plans import permissions as plan_perms
 from pcndev.plans import workflow
 from pcndev.plans.editing import NotAllowed, PlanProblems
-from pcndev.plans.models import Initiative, PlanVersion
+from pcndev.plans.models import Initiative, PlanVersion, SupportPlan
 from pcndev.plans.revising import start_revision
 
 REVIEWABLE = (workflow.FUNDS_RELEASED, workflow.IN_DELIVERY)
@@ -183,6 +183,11 @@ def _initiatives(version) -> dict[int, Initiative]:
 def _claim(plan, due, lock_version: int, user) -> ProgressReview:
     """Lock (or create) the review row and check nobody saved since the form was loaded."""
     review = ProgressReview.objects.select_for_update(of=("self",)).filter(plan=plan, due=due).first()
+    if review is None:
+        # No row to lock yet: lock the plan, so that of two first saves one creates the review and the other,
+        # looking again once the first has committed, finds it and is stale (not a duplicate-key error).
+        list(SupportPlan.objects.select_for_update(of=("self",)).filter(pk=plan.pk).order_by().only("pk"))
+        review = ProgressReview.objects.select_for_update(of=("self",)).filter(plan=plan, due=due).first()
     if review is None:
         if lock_version != 0:
             raise StaleReview(review_for(plan, due))

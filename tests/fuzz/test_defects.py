@@ -1,5 +1,7 @@
 """What the fuzzer found, pinned down: each was a 500 or a response that broke its schema."""
 
+import json
+
 import pytest
 
 from pcndev.accounts.models import ApiToken, Role
@@ -82,3 +84,20 @@ def test_the_review_of_a_plan_not_yet_released_reads_as_nothing_to_review(client
     response = client.get(f"/api/v1/programmes/{w.programme.pk}/reviews/{w.pcn.code}/{OCT.isoformat()}")
     assert response.status_code == 200
     assert response.json()["version"] is None and response.json()["can_record"] is False
+
+
+@pytest.mark.parametrize("change", [{"amount_pence": HUGE}, {"source": "x" * 10_000}])
+def test_a_top_up_too_big_or_with_a_long_source_is_a_422(admin_client, tree, change):
+    programme = create_programme("Programme", 2019, 1_000_00, AS_OF)
+    body = {"level": "place", "code": tree.places[0].code, "amount_pence": 1_000_00, "source": "CCG"} | change
+    response = admin_client.post(
+        f"/api/v1/programmes/{programme.pk}/top-ups", body, content_type="application/json"
+    )
+    assert response.status_code == 422 and response.json()["detail"]
+
+
+def test_a_template_whose_yaml_holds_an_impossible_date_is_a_400(admin_client):
+    response = admin_client.post(
+        "/api/v1/maturity/templates", {"yaml": "9999-99-99"}, content_type="application/json"
+    )
+    assert response.status_code == 400 and "cannot be read" in json.dumps(response.json())

@@ -238,6 +238,7 @@ def collect_stories(values: dict[str, list]) -> list[dict[str, list]]:
     """One story per plan version (its programme, PCN, place, system, initiatives, review dates, rounds), and
     one for the CD's PCN, so that every path parameter of an operation can name the same PCN's things."""
     from pcndev.delivery.review_models import ProgressReview
+    from pcndev.delivery.reviewing import due_dates_for
     from pcndev.maturity.models import PCNAssessment
     from pcndev.orgs.models import Practice
     from pcndev.plans.models import OutputMeasure, PlanVersion
@@ -249,7 +250,10 @@ def collect_stories(values: dict[str, list]) -> list[dict[str, list]]:
             "pcns": [pcn.code],
             "places": [pcn.place.code],
             "systems": [pcn.place.system.code],
-            "node": [pcn.code, pcn.place.code, pcn.place.system.code],
+            # a level and a code go together position by position (the first of each, the second of each…)
+            "level": ["place", "system", "pcn"],
+            "node": [pcn.place.code, pcn.place.system.code, pcn.code],
+            "field:level": ["pcn", "place"],
             "round": rounds,
             "who": ["cd", *practices[:2]],
             "field:pcn": [pcn.code],
@@ -263,8 +267,11 @@ def collect_stories(values: dict[str, list]) -> list[dict[str, list]]:
     versions = PlanVersion.objects.filter(pk__in=values["version"]).select_related("plan__pcn__place__system")
     for v in versions.order_by("pk"):
         iids = _some(v.initiatives.order_by("position", "pk"), "pk")
-        reviews = ProgressReview.objects.filter(plan=v.plan).order_by("due")
-        dues = [d.isoformat() for d in reviews.values_list("due", flat=True)] or values["due"][:3]
+        submitted = set(
+            ProgressReview.objects.filter(plan=v.plan, state="submitted").values_list("due", flat=True)
+        )
+        scheduled = [d for d in due_dates_for(v.plan.programme) if d not in submitted]
+        dues = [d.isoformat() for d in [*scheduled[-2:], *sorted(submitted)]] or values["due"][:3]
         stories.append(
             {
                 **about(v.plan.pcn),

@@ -7,6 +7,7 @@ from pcndev.funding.allocation import largest_remainder
 from pcndev.funding.inputs import build_inputs
 from pcndev.funding.ledger import post_many
 from pcndev.funding.models import LedgerEntry, Programme, TopUp
+from pcndev.funding.programmes import MAX_POUNDS
 from pcndev.orgs.models import PCN, Place, System
 
 SPREADS = ("list-size", "equal")
@@ -29,8 +30,13 @@ def add_top_up(
     problems = []
     if not isinstance(amount_pence, int) or amount_pence <= 0:
         problems.append("Enter an amount of more than £0.00")
+    elif amount_pence >= MAX_POUNDS * 100:
+        problems.append(f"The amount must be less than £{MAX_POUNDS:,}")
+    source_max = TopUp._meta.get_field("source").max_length
     if not source.strip():
         problems.append("Say where the money comes from, for example the CCG's primary care budget")
+    elif len(source.strip()) > source_max:
+        problems.append(f"Keep where the money comes from to {source_max} characters or fewer")
     if spread not in SPREADS:
         problems.append(f"Spread must be one of {', '.join(SPREADS)}")
     if not isinstance(node, PCN | Place | System):

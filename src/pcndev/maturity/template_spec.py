@@ -177,6 +177,8 @@ def load_spec(content: bytes | str) -> TemplateSpec:
         mark = getattr(exc, "problem_mark", None)
         where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
         raise SpecError([f"the file: is not valid YAML{where}"]) from None
+    except (ValueError, OverflowError) as exc:  # a value it cannot build, like 2019-13-45 as a date
+        raise SpecError([f"the file: has a value that cannot be read ({exc})"]) from None
     return parse_spec(data)
 
 

@@ -8,11 +8,13 @@ import sys
 
 import pytest
 
+# The browser tests' async override must never reach a production check (Django refuses it there).
+_NOT_INHERITED = {"DATABASE_URL", "DJANGO_ALLOW_ASYNC_UNSAFE"}
 CHECK = [sys.executable, "-m", "pcndev", "check", "--deploy", "--fail-level", "WARNING"]
 
 
 def _production(tmp_path, **changes) -> dict:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("PCNDEV_") and k != "DATABASE_URL"}
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PCNDEV_") and k not in _NOT_INHERITED}
     env |= {
         "PCNDEV_SECRET_KEY": secrets.token_urlsafe(64),
         "DATABASE_URL": "postgres://pcndev@db.internal:5432/pcndev",

@@ -5,9 +5,11 @@ import json
 import pytest
 from django.test import Client
 
+from pcndev.accounts.models import Role
 from pcndev.delivery.review_models import InitiativeUpdate, ProgressReview
 from pcndev.funding.models import LedgerEntry
 from pcndev.plans.models import PlanVersion
+from tests.builders import make_user
 from tests.delivery.review_builders import NOV, OCT, delivered_plan, record_review
 from tests.plans.builders import funded_world
 
@@ -181,7 +183,12 @@ def test_only_a_national_administrator_changes_the_schedule(w, django_user_model
         .status_code
         == 403
     )
-    admin = django_user_model.objects.create_superuser("admin@test.example", "x")
+    superuser_without_the_role = django_user_model.objects.create_superuser("root@test.example", "x")
+    refused = _client(superuser_without_the_role).get(url).content.decode()
+    assert "Only a national administrator can change the review schedule." in refused
+    assert "Save the schedule" not in refused
+    admin = make_user("admin@test.example", Role.NATIONAL_ADMIN)
+    assert "Save the schedule" in _client(admin).get(url).content.decode()
     bad = _client(admin).post(
         url,
         {

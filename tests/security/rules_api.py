@@ -178,10 +178,9 @@ API_RULES = {
     A + "reviews_schedule": view("programme", ANYONE),
     A + "reviews_set_schedule": edit(
         "programme",
-        NOBODY,
+        NATIONAL,
         lambda w, v: {"first_due": "2019-11-30", "last_due": "2020-03-31", "every_months": 2},
         ANYONE,
-        note="superusers only: no role may",
     ),
     A + "reviews_list": view("programme_pcn"),
     A + "reviews_get": view("review_due"),

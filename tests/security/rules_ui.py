@@ -6,7 +6,6 @@ from tests.security.access import (
     MANAGER_ROLES,
     MANAGERS,
     NATIONAL,
-    NOBODY,
     OVERSEERS,
     SEES_A_PCN,
     SEES_A_PLACE,
@@ -154,10 +153,7 @@ UI_RULES = {
     "delivery:pcn-journey": _v(reach(), kind="programme_pcn"),
     "delivery:overdue": _v(ANYONE, kind="programme"),
     "delivery:review-schedule": Rule(
-        "programme",
-        {"view": ANYONE, "edit": NOBODY},
-        body=lambda w, v: SCHEDULE,
-        note="only a superuser changes the schedule: no role does (the national admin role is refused too)",
+        "programme", {"view": ANYONE, "edit": NATIONAL}, body=lambda w, v: SCHEDULE
     ),
     "delivery:pcn-reviews": _v(reach(), kind="programme_pcn"),
     "delivery:review": Rule("review_due", {"view": reach(), "edit": reach(CD, PLACE_LEAD)}),

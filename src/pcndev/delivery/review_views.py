@@ -195,7 +195,7 @@ def schedule(request, pk: int):
             "values": values,
             "problems": error_list(problems),
             "errors": dict(reversed(problems)),
-            "can_change": request.user.is_superuser,
+            "can_change": reviewing.can_change_schedule(request.user),
             "nav": "delivery",
         },
         status=400 if problems else 200,

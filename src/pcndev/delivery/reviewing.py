@@ -21,6 +21,7 @@ from pcndev.delivery.review_models import InitiativeUpdate, MeasureActual, Progr
 from pcndev.delivery.spend import lineages, reported_spend
 from pcndev.funding.ledger import LedgerRefused, post_many
 from pcndev.funding.models import LedgerEntry
+from pcndev.funding.permissions import can_create_programme
 from pcndev.plans import permissions as plan_perms
 from pcndev.plans import workflow
 from pcndev.plans.editing import NotAllowed, PlanProblems
@@ -56,10 +57,17 @@ def due_dates_for(programme) -> list[datetime.date]:
     return sched.due_dates(sched.Schedule(s.first_due, s.last_due, s.every_months))
 
 
+def can_change_schedule(user) -> Decision:
+    """The review schedule is national: a national administrator (the role, as for programmes) sets it."""
+    if not can_create_programme(user):
+        return Decision(False, "Only a national administrator can change the review schedule.")
+    return ALLOW
+
+
 @transaction.atomic
 def set_schedule(programme, user, first_due, last_due, every_months: int) -> ReviewSchedule:
-    if not (user.is_authenticated and user.is_superuser):
-        raise NotAllowed(Decision(False, "Only a national administrator can change the review schedule."))
+    if not (decision := can_change_schedule(user)):
+        raise NotAllowed(decision)
     wanted = sched.Schedule(sched.month_end(first_due), sched.month_end(last_due), every_months)
     if problems := sched.problems(wanted):
         raise PlanProblems(problems)

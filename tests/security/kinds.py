@@ -68,6 +68,8 @@ KINDS = {
     "programme": Kind(None, _prog()),
     "programme_2020": Kind(None, _prog(programme=lambda w, v: w.programmes[2020].pk)),
     "run": Kind(None, lambda w, v: {"pk": _p19(w, v), "run_pk": w.run.pk}),
+    # The API names a run by its own id (/runs/{pk}); the page by programme and run.
+    "run_by_id": Kind(None, lambda w, v: {"pk": w.run.pk}),
     "template": Kind(None, lambda w, v: {"pk": w.template.pk}),
     "unused_element": Kind(
         None,

@@ -78,7 +78,9 @@ API_RULES = {
         reach(*MANAGER_ROLES),
         lambda w, v: {"total_pence": 100, "scope": _code("place")(w, v)},
     ),
-    A + "funding_get_run": view("run", SEES_A_PCN, note="no line the role can see: 404, as on the page"),
+    A + "funding_get_run": view(
+        "run_by_id", SEES_A_PCN, note="no line the role can see: 404, as on the page"
+    ),
     A + "funding_balances": view("programme", ANYONE, query={"level": "pcn"}),
     A + "funding_ledger": view("programme", ANYONE),
     A + "funding_post_entry": edit(

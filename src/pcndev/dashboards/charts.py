@@ -1,15 +1,15 @@
 """The dashboard's charts: horizontal bars with each value written beside its bar, rendered to SVG on the server
 through pcndev.charts (altair and vl-convert, one labelled image each). Every chart sits beside its table.
 
-A chart depends only on its labels and values, so the same figures give the same SVG: rendered ones are kept.
+A chart depends only on its labels and values, so the same figures give the same SVG: rendered ones are kept
+(in the worker, and in the shared cache by pcndev.charts.render).
 """
 
 from functools import lru_cache
 
 import altair as alt
-import vl_convert
 
-from pcndev.charts import NHS_BLUE, _accessible
+from pcndev.charts import NHS_BLUE, render
 from pcndev.config.formatting import format_pence
 from pcndev.dashboards import figures as fg
 
@@ -18,6 +18,10 @@ RAG_COLOURS = {"green": "#007f3b", "amber": "#ffb81c", "red": "#d5281b", "": "#7
 
 @lru_cache(maxsize=512)
 def _bars(labels: tuple, values: tuple, texts: tuple, colours: tuple, title: str, axis: str) -> str:
+    return render(bars_chart(labels, values, texts, colours, axis), title)
+
+
+def bars_chart(labels: tuple, values: tuple, texts: tuple, colours: tuple, axis: str) -> alt.TopLevelMixin:
     data = [
         {"label": label, "value": value, "text": text, "colour": colour}
         for label, value, text, colour in zip(labels, values, texts, colours, strict=True)
@@ -28,14 +32,12 @@ def _bars(labels: tuple, values: tuple, texts: tuple, colours: tuple, title: str
     )
     bars = base.mark_bar().encode(color=alt.Color("colour:N", scale=None, legend=None))
     text = base.mark_text(align="left", dx=4, font="Arial", fontSize=12).encode(text="text:N")
-    chart = (
+    return (
         (bars + text)
         .properties(width=360, height=alt.Step(22), background="white")
         .configure_axis(labelFont="Arial", titleFont="Arial", labelFontSize=12)
         .configure_view(stroke=None)
     )
-    # Compiling to Vega first and rendering that is about twice as fast as vegalite_to_svg, with the same SVG.
-    return _accessible(vl_convert.vega_to_svg(vl_convert.vegalite_to_vega(chart.to_json())), title)
 
 
 def bars(labels, values, title: str, axis: str, colours=None, texts=None) -> str:

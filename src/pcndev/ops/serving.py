@@ -5,6 +5,8 @@ one database; SQLite is for the local demo). Sessions and the cache live in the 
 a worker: any number of servers can sit behind one load balancer.
 """
 
+import gc
+
 from django.conf import settings
 from django.core import checks
 
@@ -50,6 +52,19 @@ def gunicorn_application(bind: str, workers: int, timeout: int):
             self.cfg.set("preload_app", True)
 
         def load(self):
+            _warm_up()
             return application
 
     return Server()
+
+
+def _warm_up() -> None:
+    """Before the workers fork: load the URLconf and the page template, then freeze what exists, so workers share
+    it copy-on-write and the cyclic collector stops rescanning those objects on every full collection."""
+    from django.template.loader import get_template
+    from django.urls import get_resolver
+
+    get_resolver().check()  # imports every app's urls and views
+    get_template("home.jinja")
+    gc.collect()
+    gc.freeze()

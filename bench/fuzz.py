@@ -20,6 +20,7 @@ import tempfile
 import time
 import warnings
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -46,9 +47,12 @@ def main() -> int:
 
 
 def _throwaway_postgres(server: str):
+    """`server` with or without a database name (postgres://host:5432 or postgres://host:5432/postgres)."""
     import psycopg
 
     name = f"pcndev_fuzz_{os.getpid()}"
+    parts = urlsplit(server)
+    server = urlunsplit(parts._replace(path="/" + (parts.path.strip("/") or "postgres")))
     with psycopg.connect(server, autocommit=True) as conn:
         conn.execute(f'CREATE DATABASE "{name}"')
 
@@ -59,7 +63,7 @@ def _throwaway_postgres(server: str):
         with psycopg.connect(server, autocommit=True) as conn:
             conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
-    return server.rsplit("/", 1)[0] + "/" + name, drop
+    return urlunsplit(parts._replace(path="/" + name)), drop
 
 
 def run(url: str, args) -> int:

@@ -178,7 +178,14 @@ WHITENOISE_USE_FINDERS = True  # serve straight from the package when collectsta
 # Nothing is held in a worker's memory: sessions and the cache are in the database, so several app servers can
 # share one PostgreSQL behind a load balancer (the cache table is created by the ops app's migration).
 SESSION_ENGINE = "django.contrib.sessions.backends.db"
-CACHES = {"default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "pcndev_cache"}}
+# Rendered charts are kept here (one entry per distinct chart): room for every place's and system's dashboards.
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        "LOCATION": "pcndev_cache",
+        "OPTIONS": {"MAX_ENTRIES": 20_000},
+    }
+}
 
 # Background work (committee papers, reminders) is a durable queue in the same database (django-tasks' database
 # backend), in tests and development too; `pcndev worker` runs it and puts back work a dead worker left running.

@@ -19,22 +19,14 @@ from tests.security.access import (
     reach,
     related,
 )
+from tests.security.api_rule_helpers import A, act, edit, view
+from tests.security.rules_api_accounts import ACCOUNTS_RULES
+from tests.security.rules_api_cd import CD_PLAN_RULES
+from tests.security.rules_api_papers import PAPERS_RULES
 
 CD, PLACE_LEAD, SYSTEM_LEAD, MEMBER = Role.PCN_CD, Role.PLACE_LEAD, Role.SYSTEM_LEAD, Role.PRACTICE_MEMBER
 # API operations and the Django URL names of the API's own pages (not operations), all public documents.
 API_META = {"api:openapi-json", "api:openapi-view", "api:api-root"}
-
-
-def view(kind, who=None, **kw) -> Rule:
-    return Rule(kind, {"view": who or reach()}, **kw)
-
-
-def edit(kind, who, body=None, sees=None, **kw) -> Rule:
-    return Rule(kind, {"edit": who}, sees=sees or reach(), body=body, **kw)
-
-
-def act(kind, who, body=None, sees=None, **kw) -> Rule:
-    return Rule(kind, {"transition": who}, sees=sees or reach(), body=body, **kw)
 
 
 def _code(level):
@@ -47,7 +39,6 @@ def _initiative(w, v) -> dict:
 
 # A practice's ratings: seen by its members and its PCN's CDs (404 for everyone else); rated by its members.
 RATINGS = {"sees": related(), "reads": reach(CD, MEMBER), "deny": 404}
-A = "pcndev_api_"
 API_RULES = {
     # Organisations: lists are scoped (the leak scan checks their content); a node outside the reach is a 404.
     A + "orgs_me": view("global", ANYONE),
@@ -194,3 +185,4 @@ API_RULES = {
     ),
     A + "rollover_multi_year": view("pcn"),
 }
+API_RULES |= CD_PLAN_RULES | PAPERS_RULES | ACCOUNTS_RULES

@@ -27,6 +27,9 @@ api.add_router("/", "pcndev.api.delivery.router")
 api.add_router("/", "pcndev.api.dashboards.router")
 api.add_router("/", "pcndev.api.reviews.router")
 api.add_router("/", "pcndev.api.rollover.router")
+api.add_router("/", "pcndev.api.cd_plans.router")
+api.add_router("/", "pcndev.api.papers.router")
+api.add_router("/", "pcndev.api.accounts.router")
 
 
 @api.exception_handler(Http404)

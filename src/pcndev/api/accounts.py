@@ -1,0 +1,5 @@
+"""API operations for accounts (being built)."""
+
+from ninja import Router
+
+router = Router(tags=["accounts"])

@@ -1,0 +1,5 @@
+"""API operations for cd-plans (being built)."""
+
+from ninja import Router
+
+router = Router(tags=["cd-plans"])

@@ -1,0 +1,5 @@
+"""API operations for papers (being built)."""
+
+from ninja import Router
+
+router = Router(tags=["papers"])

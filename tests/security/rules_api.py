@@ -39,7 +39,10 @@ def _initiative(w, v) -> dict:
 
 # A practice's ratings: seen by its members and its PCN's CDs (404 for everyone else); rated by its members.
 RATINGS = {"sees": related(), "reads": reach(CD, MEMBER), "deny": 404}
+PLACE_DEFINERS = reach(Role.NATIONAL_ADMIN, Role.REGION_LEAD, SYSTEM_LEAD)
 API_RULES = {
+    A + "orgs_define_place": edit("defined_place", PLACE_DEFINERS, lambda w, v: {"name": "", "pcns": []}),
+    A + "orgs_delete_place": edit("defined_place", PLACE_DEFINERS),
     # Organisations: lists are scoped (the leak scan checks their content); a node outside the reach is a 404.
     A + "orgs_me": view("global", ANYONE),
     **{A + f"orgs_list_{x}": view("global", ANYONE) for x in ("regions", "systems", "places", "pcns")},
@@ -88,6 +91,9 @@ API_RULES = {
     A + "maturity_list_templates": view("global", ANYONE),
     A + "maturity_create_template_endpoint": edit(
         "global", TEMPLATE_MANAGERS, lambda w, v: {"yaml": ""}, ANYONE
+    ),
+    A + "maturity_update_element": edit(
+        "unused_element", TEMPLATE_MANAGERS, lambda w, v: {"title": "", "tag": "", "descriptors": []}, ANYONE
     ),
     A + "maturity_get_template": view("template", ANYONE),
     A + "maturity_get_template_yaml": Rule("template", {"export": ANYONE}),

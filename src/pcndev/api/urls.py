@@ -30,6 +30,7 @@ api.add_router("/", "pcndev.api.rollover.router")
 api.add_router("/", "pcndev.api.cd_plans.router")
 api.add_router("/", "pcndev.api.papers.router")
 api.add_router("/", "pcndev.api.accounts.router")
+api.add_router("/", "pcndev.api.places.router")
 
 
 @api.exception_handler(Http404)

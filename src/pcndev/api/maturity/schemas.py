@@ -69,6 +69,12 @@ class CopyIn(Schema):
     )
 
 
+class ElementIn(Schema):
+    title: str = Field(description="The element's title")
+    tag: str = Field(description="internal or external")
+    descriptors: list[str] = Field(description="What each stage looks like, one per stage in order")
+
+
 class RoundIn(Schema):
     name: str
     template: int = Field(description="The matrix template's id")

@@ -7,6 +7,7 @@ from ninja.responses import Status
 
 from pcndev.api.maturity.schemas import (
     CopyIn,
+    ElementIn,
     MaturityProblem,
     TemplateDetailOut,
     TemplateIn,
@@ -15,9 +16,10 @@ from pcndev.api.maturity.schemas import (
     _refused,
 )
 from pcndev.maturity import permissions as perms
-from pcndev.maturity.models import AssessmentRound, MatrixTemplate
+from pcndev.maturity.forms import ElementForm
+from pcndev.maturity.models import AssessmentRound, Element, MatrixTemplate, TemplateInUse
 from pcndev.maturity.template_spec import SpecError, dump_spec, load_spec
-from pcndev.maturity.templates import copy_template, create_template, spec_of
+from pcndev.maturity.templates import copy_template, create_template, spec_of, update_element
 
 router = Router()
 _TEXT = {"type": "string"}
@@ -156,3 +158,41 @@ def copy_template_endpoint(request, pk: int, body: CopyIn):
     except SpecError as exc:
         return _problems("Check the copy", [("", "name", p) for p in exc.problems])
     return Status(201, _template_detail(copy))
+
+
+@router.put(
+    "/maturity/templates/{pk}/elements/{code}",
+    response={200: TemplateDetailOut, 400: MaturityProblem, 403: MaturityProblem},
+    operation_id="pcndev_api_maturity_update_element",
+)
+def update_element_endpoint(request, pk: int, code: str, body: ElementIn):
+    """Change an element's title, tag and stage descriptors, as the template page does; a template used by a
+    round cannot change (copy it to make a new version)."""
+    element = get_object_or_404(Element.objects.select_related("template"), template_id=pk, code=code)
+    decision = perms.can_manage_templates(request.user)
+    if not decision:
+        return _refused(decision.reason)
+    if element.template.in_use:
+        return _refused(
+            f"{element.template} is used by an assessment round, so it cannot change. Copy it first."
+        )
+    stages = [s.name for s in element.template.stages.all()]
+    if len(body.descriptors) != len(stages):
+        message = f"Give {len(stages)} descriptors, one for each stage ({', '.join(stages)})"
+        return _problems("Check the element", [(code, "descriptors", message)])
+    data = {"title": body.title, "tag": body.tag} | {
+        f"descriptor_{i}": d for i, d in enumerate(body.descriptors)
+    }
+    form = ElementForm(data, stages=stages)
+    if not form.is_valid():
+        fields = {f"descriptor_{i}": "descriptors" for i in range(len(stages))}
+        problems = [(code, fields.get(f, f), m) for f, errors in form.errors.items() for m in errors]
+        return _problems("Check the element", problems)
+    d = form.cleaned_data
+    try:
+        update_element(
+            element, d["title"], d["tag"], [d[f"descriptor_{i}"] for i in range(len(stages))], request.user
+        )
+    except TemplateInUse as exc:
+        return _refused(str(exc))
+    return _template_detail(element.template)

@@ -5,17 +5,50 @@ collective plan (shared coaching, a leadership programme for all its CDs) draws 
 """
 
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import F, Q
+from django.utils import timezone
 
 from pcndev.accounts.models import Role
 from pcndev.accounts.permissions import ALLOW, NOT_SIGNED_IN, Decision
 from pcndev.accounts.scope import scope_for
+from pcndev.audit.models import AuditEvent
 from pcndev.audit.services import record
 from pcndev.config.formatting import format_pence
 from pcndev.forms import NUL_MESSAGE, has_nul
 from pcndev.plans.budget import cd_plan_budget, place_cd_position
 from pcndev.plans.editing import NotAllowed, PlanProblems
 from pcndev.plans.models import CDDevelopmentItem, CDDevelopmentPlan
+
+
+class StaleCDPlan(Exception):
+    """The plan changed since the caller read it (an item added, agreed): who changed it last, and when."""
+
+    def __init__(self, plan: CDDevelopmentPlan):
+        last = (
+            AuditEvent.objects.filter(object_type=plan._meta.label_lower, object_id=str(plan.pk))
+            .select_related("actor")
+            .first()
+            if plan.pk
+            else None
+        )
+        who = (last.actor or last.actor_label) if last else "someone"
+        when = timezone.localtime(plan.updated_at or timezone.now()).strftime("%-d %B %Y at %H:%M")
+        self.message = (
+            f"This CD development plan was changed by {who} on {when}. Your changes have not been saved: "
+            "check the plan and make them again."
+        )
+        super().__init__(self.message)
+
+
+def _bump(plan: CDDevelopmentPlan, lock_version: int | None) -> None:
+    """Optimistic locking for callers that send the lock_version they read (the API); every change moves it on."""
+    if lock_version is not None and plan.lock_version != lock_version:
+        raise StaleCDPlan(plan)
+    plan.updated_at = timezone.now()
+    CDDevelopmentPlan.objects.filter(pk=plan.pk).update(
+        lock_version=F("lock_version") + 1, updated_at=plan.updated_at
+    )
+    plan.lock_version += 1
 
 
 def _place_lead(user, place_id) -> bool:
@@ -46,19 +79,26 @@ def can_agree_cd_plan(user, plan: CDDevelopmentPlan) -> Decision:
 
 @transaction.atomic
 def add_item(
-    plan: CDDevelopmentPlan, user, kind: str, description: str, cost_pence: int
+    plan: CDDevelopmentPlan,
+    user,
+    kind: str,
+    description: str,
+    cost_pence: int,
+    lock_version: int | None = None,
 ) -> CDDevelopmentItem:
     plan = CDDevelopmentPlan.objects.select_related("director__pcn__place", "place").get(pk=plan.pk)
     place = plan.place or plan.director.pcn.place
     # Every CD plan in the place draws on the same money: lock them all so two additions cannot both pass.
     in_place = Q(place=place) | Q(director__pcn__place=place)
-    list(
+    locked = list(
         CDDevelopmentPlan.objects.select_for_update(of=("self",))
         .filter(in_place, programme=plan.programme)
         .order_by("pk")
     )
+    plan.lock_version = next(p.lock_version for p in locked if p.pk == plan.pk)
     if not (decision := can_edit_cd_plan(user, plan)):
         raise NotAllowed(decision)
+    _bump(plan, lock_version)  # (a refused item rolls back with the transaction, lock_version too)
     problems = []
     if kind not in CDDevelopmentItem.Kind.values:
         problems.append(("kind", "Select coaching, a leadership programme, backfill or other development"))
@@ -106,7 +146,7 @@ def add_item(
 
 
 @transaction.atomic
-def agree_cd_plan(plan: CDDevelopmentPlan, user) -> CDDevelopmentPlan:
+def agree_cd_plan(plan: CDDevelopmentPlan, user, lock_version: int | None = None) -> CDDevelopmentPlan:
     plan = (
         CDDevelopmentPlan.objects.select_for_update(of=("self",))
         .select_related("director__pcn", "place")
@@ -114,6 +154,7 @@ def agree_cd_plan(plan: CDDevelopmentPlan, user) -> CDDevelopmentPlan:
     )
     if not (decision := can_agree_cd_plan(user, plan)):
         raise NotAllowed(decision)
+    _bump(plan, lock_version)
     plan.status = CDDevelopmentPlan.Status.AGREED
     plan.save(update_fields=["status", "updated_at"])
     record(user, "cd_plan.agreed", plan, {"status": "draft"}, {"status": "agreed"})

@@ -50,7 +50,8 @@ def test_a_system_lead_defines_renames_regroups_and_deletes_a_place(client, tree
     not_empty = client.delete(f"{API}/{system.code}/places/KINGSTON")
     assert not_empty.status_code == 422 and "Move the PCNs out of" in not_empty.json()["detail"]
     _put(client, f"{API}/{system.code}/places/KINGSTON", {"name": "Royal Kingston", "pcns": []})
-    assert client.delete(f"{API}/{system.code}/places/KINGSTON").status_code == 204
+    deleted = client.delete(f"{API}/{system.code}/places/KINGSTON")
+    assert deleted.status_code == 200 and deleted.json() == {"deleted": "KINGSTON", "system": system.code}
     assert not Place.objects.filter(code="KINGSTON").exists()
     assert AuditEvent.objects.filter(action="place.deleted").count() == 1
 

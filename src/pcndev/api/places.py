@@ -28,6 +28,11 @@ class PlaceIn(Schema):
     )
 
 
+class DeletedPlaceOut(Schema):
+    deleted: str = Field(description="The code of the place deleted")
+    system: str
+
+
 class DefinedPlaceOut(Schema):
     code: str
     name: str
@@ -74,7 +79,7 @@ def define_place(request, code: str, place_code: str, body: PlaceIn):
 
 @router.delete(
     "/systems/{code}/places/{place_code}",
-    response={204: None, 403: PlaceProblem, 422: PlaceProblem},
+    response={200: DeletedPlaceOut, 403: PlaceProblem, 422: PlaceProblem},
     operation_id="pcndev_api_orgs_delete_place",
 )
 def remove_place(request, code: str, place_code: str):
@@ -87,4 +92,4 @@ def remove_place(request, code: str, place_code: str):
         delete_place(place, request.user)
     except PlaceErrors as exc:
         return Status(422, {"detail": "; ".join(exc.errors), "reasons": exc.errors})
-    return Status(204, None)
+    return {"deleted": place.code, "system": system.code}

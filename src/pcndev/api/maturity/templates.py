@@ -168,7 +168,8 @@ def copy_template_endpoint(request, pk: int, body: CopyIn):
 def update_element_endpoint(request, pk: int, code: str, body: ElementIn):
     """Change an element's title, tag and stage descriptors, as the template page does; a template used by a
     round cannot change (copy it to make a new version)."""
-    element = get_object_or_404(Element.objects.select_related("template"), template_id=pk, code=code)
+    template = get_object_or_404(MatrixTemplate, pk=pk)  # an id out of range is a 404 here, not an overflow
+    element = get_object_or_404(Element.objects.select_related("template"), template=template, code=code)
     decision = perms.can_manage_templates(request.user)
     if not decision:
         return _refused(decision.reason)

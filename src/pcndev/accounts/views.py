@@ -7,7 +7,7 @@ from django.shortcuts import redirect, render
 
 from pcndev.accounts.forms import SignInForm
 from pcndev.accounts.models import RoleMembership
-from pcndev.audit.services import record
+from pcndev.accounts.preferences import set_email_notifications
 from pcndev.orgs.breadcrumbs import node_url
 
 
@@ -41,17 +41,7 @@ def my_organisations(request):
 def notifications(request):
     """Opt in or out of plan emails. Saved with an audit event."""
     if request.method == "POST":
-        wanted = request.POST.get("email_notifications") == "yes"
-        if wanted != request.user.email_notifications:
-            record(
-                request.user,
-                "account.notifications_changed",
-                request.user,
-                {"email_notifications": request.user.email_notifications},
-                {"email_notifications": wanted},
-            )
-            request.user.email_notifications = wanted
-            request.user.save(update_fields=["email_notifications"])
+        wanted = set_email_notifications(request.user, request.POST.get("email_notifications") == "yes")
         messages.success(request, "Plan emails are " + ("on" if wanted else "off"))
         return redirect("accounts:notifications")
     return render(request, "accounts/notifications.jinja", {"nav": "mine"})

@@ -4,12 +4,10 @@ As the page (accounts:notifications): a change is saved with an "account.notific
 (before and after); saving the same value again changes nothing and records nothing.
 """
 
-from django.db import transaction
 from ninja import Field, Router, Schema
 from pydantic import StrictBool
 
-from pcndev.accounts.models import User
-from pcndev.audit.services import record
+from pcndev.accounts.preferences import set_email_notifications
 
 router = Router(tags=["accounts"])
 
@@ -35,18 +33,4 @@ def notifications(request):
 )
 def set_notifications(request, body: NotificationsIn):
     """Turn plan emails on or off for yourself (audited when it changes)."""
-    wanted = body.email_notifications
-    with transaction.atomic():
-        user = User.objects.select_for_update().get(pk=request.user.pk)
-        if wanted != user.email_notifications:
-            record(
-                request.user,
-                "account.notifications_changed",
-                user,
-                {"email_notifications": user.email_notifications},
-                {"email_notifications": wanted},
-            )
-            user.email_notifications = wanted
-            user.save(update_fields=["email_notifications"])
-    request.user.email_notifications = wanted
-    return {"email_notifications": wanted}
+    return {"email_notifications": set_email_notifications(request.user, body.email_notifications)}

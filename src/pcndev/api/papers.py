@@ -14,12 +14,18 @@ from django.urls import reverse
 from ninja import Field, Router, Schema
 from ninja.responses import Status
 
+from pcndev.papers.access import (
+    CONTENT_TYPES,
+    DOCX_TYPE,
+    file_download,
+    paper_or_404,
+    programme_place_or_404,
+)
 from pcndev.papers.docx_paper import render_docx
 from pcndev.papers.models import PreparedPaper
 from pcndev.papers.paper import Figures, Paper
 from pcndev.papers.pdf_paper import render_pdf
 from pcndev.papers.preparing import SHORT, Prepared, prepared_states, request_paper
-from pcndev.papers.views import CONTENT_TYPES, DOCX_TYPE, _download, _paper, _programme_place
 
 router = Router(tags=["papers"])
 
@@ -264,7 +270,7 @@ def get_paper(request, pk: int, code: str):
     """The committee paper for the place in the programme, made from live data: the summary, background,
     initiatives by maturity area, the recommendation and its tables (every place of the system, the place's
     PCNs) and next steps. As the page shows it, the other places of the system included."""
-    programme, _, paper = _paper(request, pk, code)
+    programme, _, paper = paper_or_404(request, pk, code)
     return paper_out(programme.pk, paper)
 
 
@@ -275,8 +281,8 @@ def get_paper(request, pk: int, code: str):
 )
 def paper_docx(request, pk: int, code: str):
     """The paper as a Word document (DOCX), made now, as the page's download."""
-    _, _, paper = _paper(request, pk, code)
-    return _download(render_docx(paper), DOCX_TYPE, f"{paper.file_stem}.docx")
+    _, _, paper = paper_or_404(request, pk, code)
+    return file_download(render_docx(paper), DOCX_TYPE, f"{paper.file_stem}.docx")
 
 
 @router.get(
@@ -286,8 +292,8 @@ def paper_docx(request, pk: int, code: str):
 )
 def paper_pdf(request, pk: int, code: str):
     """The paper as a PDF, made now, as the page's download."""
-    _, _, paper = _paper(request, pk, code)
-    return _download(render_pdf(paper), "application/pdf", f"{paper.file_stem}.pdf")
+    _, _, paper = paper_or_404(request, pk, code)
+    return file_download(render_pdf(paper), "application/pdf", f"{paper.file_stem}.pdf")
 
 
 @router.post(
@@ -298,7 +304,7 @@ def paper_pdf(request, pk: int, code: str):
 def prepare(request, pk: int, code: str, body: PrepareIn):
     """Prepare the PDF or the DOCX in the background, as the page's button does: 201 when it is put on the
     queue, 200 when it is already waiting there (the same request). Then poll …/paper/prepared."""
-    programme, place = _programme_place(request, pk, code)
+    programme, place = programme_place_or_404(request, pk, code)
     _, enqueued = request_paper(request.user, programme, place, body.kind)
     state = next(p for p in prepared_states(programme, place) if p.kind == body.kind)
     return Status(
@@ -314,7 +320,7 @@ def prepare(request, pk: int, code: str, body: PrepareIn):
 def prepared(request, pk: int, code: str):
     """Each format's preparation: none, waiting, done or failed (and why), who asked and when, and the stored
     file (when made, for whom, its size and where to download it)."""
-    programme, place = _programme_place(request, pk, code)
+    programme, place = programme_place_or_404(request, pk, code)
     return [_prepared_out(programme, place, p) for p in prepared_states(programme, place)]
 
 
@@ -327,7 +333,7 @@ def prepared(request, pk: int, code: str):
 )
 def prepared_file(request, pk: int, code: str, kind: PaperFormat):
     """The stored file last prepared in that format; 409 while none has been prepared yet."""
-    programme, place = _programme_place(request, pk, code)
+    programme, place = programme_place_or_404(request, pk, code)
     row = PreparedPaper.objects.filter(
         programme=programme, place=place, kind=kind, generated_at__isnull=False
     ).first()
@@ -335,4 +341,4 @@ def prepared_file(request, pk: int, code: str, kind: PaperFormat):
         return Status(
             409, {"detail": f"No {SHORT[kind]} has been prepared yet: ask for one with POST …/paper/prepare."}
         )
-    return _download(bytes(row.content), CONTENT_TYPES[kind], row.filename)
+    return file_download(bytes(row.content), CONTENT_TYPES[kind], row.filename)

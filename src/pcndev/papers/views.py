@@ -6,39 +6,18 @@ check again, and offers the stored file once a worker has made it.
 """
 
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpResponse, HttpResponseBadRequest
-from django.shortcuts import get_object_or_404, redirect, render
+from django.http import Http404, HttpResponseBadRequest
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST, require_safe
 
 from pcndev.funding.models import Programme
-from pcndev.orgs.lookup import get_visible_or_404
 from pcndev.orgs.models import Place
-from pcndev.papers.content import Paper, build_paper
+from pcndev.papers.access import CONTENT_TYPES, DOCX_TYPE, file_download, paper_or_404, programme_place_or_404
 from pcndev.papers.docx_paper import render_docx
 from pcndev.papers.models import PreparedPaper
 from pcndev.papers.pdf_paper import render_pdf
 from pcndev.papers.preparing import prepared_states, request_paper, when
-
-DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-CONTENT_TYPES = {PreparedPaper.Kind.PDF: "application/pdf", PreparedPaper.Kind.DOCX: DOCX_TYPE}
-
-
-def _programme_place(request, pk: int, code: str) -> tuple[Programme, Place]:
-    programme = get_object_or_404(Programme, pk=pk)
-    return programme, get_visible_or_404(request.user, Place, ("system",), code=code)
-
-
-def _paper(request, pk: int, code: str) -> tuple[Programme, Place, Paper]:
-    programme, place = _programme_place(request, pk, code)
-    return programme, place, build_paper(programme, place)
-
-
-def _download(content: bytes, content_type: str, filename: str) -> HttpResponse:
-    response = HttpResponse(content, content_type=content_type)
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    response["Cache-Control"] = "private, no-store"
-    return response
 
 
 def _prepared_section(programme: Programme, place: Place) -> str:
@@ -48,7 +27,7 @@ def _prepared_section(programme: Programme, place: Place) -> str:
 @login_required
 @require_safe
 def paper_page(request, pk, code):
-    programme, place, paper = _paper(request, pk, code)
+    programme, place, paper = paper_or_404(request, pk, code)
     crumbs = [
         {"href": reverse("funding:programmes"), "text": "Funding"},
         {
@@ -65,15 +44,15 @@ def paper_page(request, pk, code):
 @login_required
 @require_safe
 def paper_docx(request, pk, code):
-    _, _, paper = _paper(request, pk, code)
-    return _download(render_docx(paper), DOCX_TYPE, f"{paper.file_stem}.docx")
+    _, _, paper = paper_or_404(request, pk, code)
+    return file_download(render_docx(paper), DOCX_TYPE, f"{paper.file_stem}.docx")
 
 
 @login_required
 @require_safe
 def paper_pdf(request, pk, code):
-    _, _, paper = _paper(request, pk, code)
-    return _download(render_pdf(paper), "application/pdf", f"{paper.file_stem}.pdf")
+    _, _, paper = paper_or_404(request, pk, code)
+    return file_download(render_pdf(paper), "application/pdf", f"{paper.file_stem}.pdf")
 
 
 @login_required
@@ -81,7 +60,7 @@ def paper_pdf(request, pk, code):
 def prepare(request, pk, code):
     """Queue the paper in one format (kind=pdf|docx); once at a time per format: a second ask while it waits is
     the same request."""
-    programme, place = _programme_place(request, pk, code)
+    programme, place = programme_place_or_404(request, pk, code)
     kind = request.POST.get("kind", "")
     if kind not in PreparedPaper.Kind.values:
         return HttpResponseBadRequest("Choose the PDF or the Word document (DOCX).")
@@ -93,7 +72,7 @@ def prepare(request, pk, code):
 @require_safe
 def prepared(request, pk, code, kind):
     """The stored file last prepared; back to the page while there is none yet."""
-    programme, place = _programme_place(request, pk, code)
+    programme, place = programme_place_or_404(request, pk, code)
     if kind not in PreparedPaper.Kind.values:
         raise Http404("No such format")
     row = PreparedPaper.objects.filter(
@@ -101,4 +80,4 @@ def prepared(request, pk, code, kind):
     ).first()
     if row is None:
         return redirect(_prepared_section(programme, place))
-    return _download(bytes(row.content), CONTENT_TYPES[kind], row.filename)
+    return file_download(bytes(row.content), CONTENT_TYPES[kind], row.filename)

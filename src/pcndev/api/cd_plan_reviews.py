@@ -11,8 +11,7 @@ from ninja.responses import Status
 
 from pcndev.api.plans.schemas import MAX_PENCE, PlanProblem, _problems, _refused
 from pcndev.delivery import cd_reviewing, rag, reviewing
-from pcndev.delivery.cd_review_views import _cd_plan_or_404
-from pcndev.delivery.review_lookup import due_or_404
+from pcndev.delivery.review_lookup import cd_plan_or_404, due_or_404
 from pcndev.delivery.review_models import CDPlanReview
 from pcndev.plans.editing import NotAllowed, PlanProblems
 
@@ -86,7 +85,7 @@ class CDReviewsOut(Schema):
 )
 def cd_reviews(request, pk: int, plan_id: int):
     """The CD plan's review dates (the programme's schedule), each with its state."""
-    plan = _cd_plan_or_404(request.user, pk, plan_id)
+    plan = cd_plan_or_404(request.user, pk, plan_id)
     saved = {r.due: r for r in plan.reviews.all()}
     decision = cd_reviewing.can_review_cd_plan(request.user, plan)
     return {
@@ -154,7 +153,7 @@ def _review_out(request, plan, due) -> dict:
 )
 def get_cd_review(request, pk: int, plan_id: int, due: datetime.date):
     """One review: the meeting record and an update per item, with the last submitted review's figures."""
-    plan = _cd_plan_or_404(request.user, pk, plan_id)
+    plan = cd_plan_or_404(request.user, pk, plan_id)
     return _review_out(request, plan, due_or_404(plan, due))
 
 
@@ -180,7 +179,7 @@ WRITE = {200: CDReviewOut, 400: PlanProblem, 403: PlanProblem, 409: PlanProblem}
 )
 def save_cd_review(request, pk: int, plan_id: int, due: datetime.date, body: CDReviewIn):
     """Save a draft (the plan's clinical director or the place lead), once the plan is agreed."""
-    plan = _cd_plan_or_404(request.user, pk, plan_id)
+    plan = cd_plan_or_404(request.user, pk, plan_id)
     due = due_or_404(plan, due)
     meeting = {
         "meeting_date": body.meeting_date,
@@ -209,7 +208,7 @@ def save_cd_review(request, pk: int, plan_id: int, due: datetime.date, body: CDR
 )
 def submit_cd_review(request, pk: int, plan_id: int, due: datetime.date, body: CDSubmitIn):
     """Submit: checks every update; a review that identifies additional support reopens the plan for revision."""
-    plan = _cd_plan_or_404(request.user, pk, plan_id)
+    plan = cd_plan_or_404(request.user, pk, plan_id)
     due = due_or_404(plan, due)
     if not (decision := cd_reviewing.can_review_cd_plan(request.user, plan)):
         return _refused(decision.reason)  # (before saying there is nothing to submit)

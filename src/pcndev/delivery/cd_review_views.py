@@ -2,40 +2,21 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import Q
-from django.http import Http404
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 
-from pcndev.accounts.scope import visible
 from pcndev.config.views import forbidden
 from pcndev.delivery import cd_reviewing, rag, reviewing
 from pcndev.delivery.review_forms import parse_updates
-from pcndev.delivery.review_lookup import due_or_404
+from pcndev.delivery.review_lookup import cd_plan_or_404, due_or_404
 from pcndev.delivery.review_views import MULTI, _int, _status, error_list
 from pcndev.forms import date_from_parts, nul_problems
-from pcndev.funding.models import Programme
-from pcndev.orgs.models import PCN, Place
 from pcndev.plans.editing import NotAllowed, PlanProblems
-from pcndev.plans.models import CDDevelopmentPlan
-
-
-def _cd_plan_or_404(user, pk: int, plan_id: int) -> CDDevelopmentPlan:
-    programme = get_object_or_404(Programme, pk=pk)
-    plan = (
-        CDDevelopmentPlan.objects.filter(programme=programme, pk=plan_id)
-        .filter(Q(director__pcn__in=visible(user, PCN)) | Q(place__in=visible(user, Place)))
-        .select_related("director__pcn__place", "place", "programme")
-        .first()
-    )
-    if plan is None:
-        raise Http404("No CD development plan found")
-    return plan
 
 
 @login_required
 def cd_reviews(request, pk: int, plan_id: int):
-    plan = _cd_plan_or_404(request.user, pk, plan_id)
+    plan = cd_plan_or_404(request.user, pk, plan_id)
     today = timezone.localdate()
     saved = {r.due: r for r in plan.reviews.all()}
     rows = [
@@ -83,7 +64,7 @@ def _initial(review, items) -> dict:
 
 @login_required
 def cd_review(request, pk: int, plan_id: int, due: str):
-    plan = _cd_plan_or_404(request.user, pk, plan_id)
+    plan = cd_plan_or_404(request.user, pk, plan_id)
     day = due_or_404(plan, due)
     review = cd_reviewing.cd_review_for(plan, day)
     decision = cd_reviewing.can_review_cd_plan(request.user, plan)

@@ -155,6 +155,32 @@ def test_the_old_year_cannot_spend_what_it_carried_out(year, admin):
         post(year.programme, p0, "spend", left + 1)
 
 
+def test_neither_half_of_the_carried_money_is_reversed_on_its_own(year, admin):
+    new = _roll(admin, year.programme).programme
+    top_up = LedgerEntry.objects.filter(top_up__carry_forward__isnull=False).select_related("pcn").first()
+    returned = LedgerEntry.objects.filter(carried_forward_by__isnull=False).select_related("pcn").first()
+    before = LedgerEntry.objects.count()
+    with pytest.raises(LedgerRefused) as exc:
+        post(new, top_up.pcn, "reversal", top_up.amount_pence, reverses=top_up, fund=top_up.fund)
+    assert (
+        "forward from 2019/20, where the same money was returned: it cannot be reversed on its own"
+        in (exc.value.reasons[0])
+    )
+    with pytest.raises(LedgerRefused) as exc:
+        post(
+            year.programme,
+            returned.pcn,
+            "reversal",
+            returned.amount_pence,
+            reverses=returned,
+            fund=returned.fund,
+        )
+    assert "moved the money into 2020/21 as a carried-forward top-up" in exc.value.reasons[0]
+    assert LedgerEntry.objects.count() == before
+    ordinary = post(new, top_up.pcn, "allocation", 1_000)  # entries that carry nothing still reverse
+    assert post(new, top_up.pcn, "reversal", 1_000, reverses=ordinary).reverses == ordinary
+
+
 def test_a_rolled_over_year_takes_spend_and_returns_but_no_new_money(year, admin):
     new = _roll(admin, year.programme)
     p0 = year.tree.pcns[0]

@@ -11,8 +11,9 @@ from django.db.models import Sum
 from django.utils import timezone
 
 from pcndev.audit.services import Change, record_many
+from pcndev.config.formatting import format_pence
 from pcndev.funding.ledger_rules import Balances, refusals
-from pcndev.funding.models import LedgerEntry, PcnFund, Programme
+from pcndev.funding.models import CarryForward, LedgerEntry, PcnFund, Programme
 from pcndev.orgs.models import PCN
 
 GROUP_PATH = {"pcn": "pcn_id", "place": "pcn__place_id", "system": "pcn__place__system_id"}
@@ -155,4 +156,27 @@ def _reversal_problems(programme, pcn, amount, reverses) -> list[str]:
         return [f"Entry {reverses.pk} has already been reversed"]
     if amount != reverses.amount_pence:
         return ["A reversal must be for the whole amount of the entry it reverses"]
+    return _carry_forward_problems(reverses)
+
+
+def _carry_forward_problems(reverses: LedgerEntry) -> list[str]:
+    """Money carried into the next year is returned in one year and added in the other as a pair; reversing one
+    half alone would drop it from both years (or count it in both), so neither half is reversed on its own."""
+    carried = (
+        CarryForward.objects.filter(top_up_id=reverses.top_up_id).select_related("from_programme").first()
+        if reverses.top_up_id
+        else None
+    )
+    if carried:
+        return [
+            f"This top-up carries {format_pence(carried.amount_pence)} forward from "
+            f"{carried.from_programme.year_label}, where the same money was returned: it cannot be reversed "
+            "on its own. Post a return in this year instead if the PCN no longer needs it."
+        ]
+    carried = reverses.carried_forward_by.select_related("to_programme").first()
+    if carried:
+        return [
+            f"This return moved the money into {carried.to_programme.year_label} as a carried-forward top-up: "
+            "it cannot be reversed on its own."
+        ]
     return []

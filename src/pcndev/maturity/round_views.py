@@ -3,7 +3,6 @@ year-end re-assessment (starting it, and the change since its baseline across th
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import Count, Q
 from django.shortcuts import redirect, render
 
 from pcndev.config.views import forbidden
@@ -11,9 +10,10 @@ from pcndev.funding.models import Programme
 from pcndev.maturity import exports
 from pcndev.maturity.forms import ReassessmentForm, RoundForm
 from pcndev.maturity.lookup import round_or_404
-from pcndev.maturity.models import MatrixTemplate, PCNAssessment, Response
+from pcndev.maturity.models import MatrixTemplate
 from pcndev.maturity.permissions import can_create_round, can_view_comparisons
 from pcndev.maturity.privacy import involved_pcns, overseen_pcns, visible_rounds
+from pcndev.maturity.progress import SUBMITTED, progress_by_pcn
 from pcndev.maturity.results import areas_of, heatmap
 from pcndev.maturity.rounds import (
     ReassessmentRefused,
@@ -103,17 +103,9 @@ def _shown_year(value) -> int:
 def round_detail(request, pk):
     rnd = round_or_404(request.user, pk)
     pcns = list(involved_pcns(request.user, rnd).select_related("place").order_by("place__name", "name"))
-    assessments = {
-        a.pcn_id: a
-        for a in PCNAssessment.objects.filter(round=rnd, pcn__in=[p.id for p in pcns]).annotate(
-            practices_submitted=Count(
-                "responses",
-                filter=Q(responses__status=Response.Status.SUBMITTED, responses__practice__isnull=False),
-            )
-        )
-    }
-    rows = [(p, assessments.get(p.id)) for p in pcns]
-    submitted = sum(1 for _, a in rows if a and a.is_submitted)
+    progress = progress_by_pcn(rnd, [p.id for p in pcns])
+    rows = [(p, progress[p.id]) for p in pcns]
+    submitted = sum(1 for _, pr in rows if pr.status == SUBMITTED)
     can_compare = can_view_comparisons(request.user)
     change = None
     if rnd.baseline_id and can_compare:

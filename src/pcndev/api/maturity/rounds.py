@@ -1,7 +1,6 @@
 """Rounds (list, open, read, start the year-end re-assessment) and a PCN's assessment in one: its progress and
 reopening it."""
 
-from django.db.models import Count, Q
 from ninja import Router
 from ninja.responses import Status
 
@@ -23,6 +22,7 @@ from pcndev.maturity.assessing import NotAllowed, Problems, today, transition
 from pcndev.maturity.lookup import assessment_or_404, member_practices, round_or_404
 from pcndev.maturity.models import AssessmentRound, MatrixTemplate, PCNAssessment, Response
 from pcndev.maturity.privacy import involved_pcns, visible_rounds
+from pcndev.maturity.progress import progress_by_pcn
 from pcndev.maturity.rounds import (
     ReassessmentRefused,
     RoundError,
@@ -110,28 +110,18 @@ def get_round(request, pk: int):
     """The round and its PCNs that you have a part in, with each one's progress."""
     rnd = round_or_404(request.user, pk)
     pcns = list(involved_pcns(request.user, rnd).select_related("place").order_by("place__name", "name"))
-    assessments = {
-        a.pcn_id: a
-        for a in PCNAssessment.objects.filter(round=rnd, pcn__in=[p.id for p in pcns]).annotate(
-            practices_submitted=Count(
-                "responses",
-                filter=Q(responses__status=Response.Status.SUBMITTED, responses__practice__isnull=False),
-            )
-        )
-    }
-    rows = []
-    for p in pcns:
-        a = assessments.get(p.id)
-        rows.append(
-            {
-                "code": p.code,
-                "name": p.name,
-                "place": p.place.code,
-                "status": a.status if a else "not_started",
-                "submitted_at": a.submitted_at if a else None,
-                "practices_submitted": a.practices_submitted if a else 0,
-            }
-        )
+    progress = progress_by_pcn(rnd, [p.id for p in pcns])
+    rows = [
+        {
+            "code": p.code,
+            "name": p.name,
+            "place": p.place.code,
+            "status": progress[p.id].status,
+            "submitted_at": progress[p.id].submitted_at,
+            "practices_submitted": progress[p.id].practices_submitted,
+        }
+        for p in pcns
+    ]
     reassessment = reassessment_of(rnd)
     return {
         **_round_out(rnd),

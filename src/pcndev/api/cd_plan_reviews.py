@@ -10,6 +10,7 @@ from ninja import Field, Router, Schema
 from ninja.responses import Status
 
 from pcndev.api.plans.schemas import MAX_PENCE, PlanProblem, _problems, _refused
+from pcndev.api.reviews import update_figures
 from pcndev.delivery import cd_reviewing, rag, reviewing
 from pcndev.delivery.review_lookup import cd_plan_or_404, due_or_404
 from pcndev.delivery.review_models import CDPlanReview
@@ -118,13 +119,7 @@ def _review_out(request, plan, due) -> dict:
                 "item_id": i.pk,
                 "description": i.description,
                 "cost_pence": i.cost_pence,
-                "status": u.status if u else "not_started",
-                "rag": u.rag if u else "",
-                "rag_reason": u.rag_reason if u else "",
-                "spend_to_date_pence": u.spend_to_date_pence if u else was[1],
-                "evidence": u.evidence if u else "",
-                "previous_rag": was[0],
-                "previous_spend_pence": was[1],
+                **update_figures(u, was),
             }
         )
     return {

@@ -147,6 +147,20 @@ def pcn_reviews(request, pk: int, code: str):
     ]
 
 
+def update_figures(update, was: tuple[str, int]) -> dict:
+    """What a review holds for one item (an initiative or a CD plan item): its saved update or, before one is
+    saved, not started with the spend carried from the last review; and that last review's RAG and spend."""
+    return {
+        "status": update.status if update else "not_started",
+        "rag": update.rag if update else "",
+        "rag_reason": update.rag_reason if update else "",
+        "spend_to_date_pence": update.spend_to_date_pence if update else was[1],
+        "evidence": update.evidence if update else "",
+        "previous_rag": was[0],
+        "previous_spend_pence": was[1],
+    }
+
+
 def _review_out(request, plan, due) -> dict:
     review = reviewing.review_for(plan, due)
     version = review.version if review.version_id else None  # no version in force yet: nothing to review
@@ -166,13 +180,7 @@ def _review_out(request, plan, due) -> dict:
                 "initiative_id": i.pk,
                 "title": i.title,
                 "cost_pence": i.cost_pence,
-                "status": u.status if u else "not_started",
-                "rag": u.rag if u else "",
-                "rag_reason": u.rag_reason if u else "",
-                "spend_to_date_pence": u.spend_to_date_pence if u else was[1],
-                "evidence": u.evidence if u else "",
-                "previous_rag": was[0],
-                "previous_spend_pence": was[1],
+                **update_figures(u, was),
                 "actuals": [
                     {
                         "measure_id": m.pk,

@@ -128,6 +128,7 @@ class Crawl:
     # distinct forms, (method, URL name, field kinds) → a few forms found like it
     forms: dict[tuple, list[Form]] = field(default_factory=dict)
     visited: dict[str, int] = field(default_factory=dict)  # role → pages visited
+    pages: dict[str, list[str]] = field(default_factory=dict)  # role → the URLs it visited, in order
     server_errors: list[str] = field(default_factory=list)  # "role GET url → status"
 
 
@@ -152,6 +153,7 @@ def crawl(users: dict[str, object]) -> Crawl:
             done.add(urlsplit(url).path)  # one query string per page: ?area=1 shows the same form
             response = client.get(url)
             pages += 1
+            found.pages.setdefault(role, []).append(url)
             if response.status_code >= 500:
                 found.server_errors.append(f"{role} GET {url} → {response.status_code}")
             if response.status_code != 200 or "html" not in response.get("Content-Type", ""):

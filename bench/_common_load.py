@@ -290,6 +290,16 @@ def virtual_user(host, port, pool: Pool, world: World, record: Record, seed: int
             pool.give_back(persona)
 
 
+def signed_in_user(host, port, record: Record, email: str, path: str, until: float) -> None:
+    """Signs in once (not recorded), then asks for one page until the end."""
+    session = Session(host, port, Record())
+    session.login(email)
+    session.record = record
+    while time.monotonic() < until:
+        with contextlib.suppress(Failure):  # recorded as an error
+            session.request("signed_in_floor", "GET", path)
+
+
 def floor_user(host, port, record: Record, path: str, until: float) -> None:
     session = Session(host, port, record)
     while time.monotonic() < until:

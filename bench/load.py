@@ -18,10 +18,13 @@ the app has for load balancers: "ok", no database), for --floor-duration seconds
 seconds, each virtual user signing in as a free persona of a kind drawn by weight and doing what that user
 does until the session ends (closed loop, no think time); then the floor again. For scale it also measures,
 half before and half after the mix, the lightest real page: GET /account/sign-in/ (a full NHS page from its
-template, no database). Afterwards every acknowledged write (each rating and consensus save answered with its
+template, no database), and the lightest signed-in page: GET /account/notifications/ (the layout and a short
+form; the session and the user read from the database), whose rps over the floor's bounds the ratio any mix of
+signed-in pages can reach. Afterwards every acknowledged write (each rating and consensus save answered with its
 redirect, each submission, each plan edit) is read back from the database: the last acknowledged values must
 be there. Prints one JSON object: mix and floor each with rps, p50_ms, p95_ms, p99_ms, errors and requests;
-ratio = mix rps / floor rps; page_floor and ratio_to_page (the same against the sign-in page); writes
+ratio = mix rps / floor rps; page_floor and ratio_to_page (the same against the sign-in page);
+signed_in_floor and its ratio_to_floor; writes
 (acknowledged) and lost_writes; by_kind (requests, p50_ms, p95_ms per kind of request); workers, users, cores,
 calibration_ms and load_average (how busy the machine was; other work on it competes for the same cores), ok
 (0 errors, 0 lost writes). The goal is ratio >= 0.3.
@@ -317,15 +320,20 @@ def main() -> int:
         floor_record, page_record, mix_record = cl.Record(), cl.Record(), cl.Record()
         floor = [(cl.floor_user, "127.0.0.1", port, floor_record, "/healthz")] * users
         page = [(cl.floor_user, "127.0.0.1", port, page_record, "/account/sign-in/")] * users
+        signed_in_record, lightest = cl.Record(), "/account/notifications/"
+        readers = [p.email for p in personas if p.kind == "place"][:users]
+        signed_in = [(cl.signed_in_user, "127.0.0.1", port, signed_in_record, e, lightest) for e in readers]
         cpu = ServerCPU(server.pid)
         (floor_s, floor_cpu) = cpu.during(run_phase, floor, args.floor_duration)
         page_s = run_phase(page, args.floor_duration / 2)
+        signed_in_s = run_phase(signed_in, args.floor_duration / 2)
         pool = cl.Pool(personas)
         mix = [
             (cl.virtual_user, "127.0.0.1", port, pool, world, mix_record, args.seed + n) for n in range(users)
         ]
         (mix_s, mix_cpu) = cpu.during(run_phase, mix, args.duration)
         page_s += run_phase(page, args.floor_duration / 2)
+        signed_in_s += run_phase(signed_in, args.floor_duration / 2)
         more_s, more_cpu = cpu.during(run_phase, floor, args.floor_duration)
         floor_s, floor_cpu = floor_s + more_s, floor_cpu + more_cpu
         server.terminate()
@@ -333,6 +341,7 @@ def main() -> int:
         writes, lost, examples = lost_writes(world, mix_record)
         mix, floor = stats(mix_record.samples, mix_s), stats(floor_record.samples, floor_s)
         page_floor = stats(page_record.samples, page_s)
+        signed_in_floor = stats(signed_in_record.samples, signed_in_s)
         by_kind = {}
         for kind in sorted({k for k, _, _ in mix_record.samples}):
             by_kind[kind] = stats([s for s in mix_record.samples if s[0] == kind], mix_s)
@@ -347,10 +356,18 @@ def main() -> int:
             },
             "page_floor": page_floor | {"path": "/account/sign-in/"},
             "ratio_to_page": round(mix["rps"] / page_floor["rps"], 3) if page_floor["rps"] else None,
+            "signed_in_floor": signed_in_floor
+            | {
+                "path": lightest,
+                "ratio_to_floor": round(signed_in_floor["rps"] / floor["rps"], 3) if floor["rps"] else None,
+            },
             "writes": writes,
             "lost_writes": lost,
             "lost_examples": examples,
-            "error_examples": mix_record.errors[:10] + floor_record.errors[:5] + page_record.errors[:5],
+            "error_examples": mix_record.errors[:10]
+            + floor_record.errors[:5]
+            + page_record.errors[:5]
+            + signed_in_record.errors[:5],
             "by_kind": by_kind,
             "duration_s": round(mix_s, 1),
             "workers": args.workers,
@@ -358,7 +375,9 @@ def main() -> int:
             "cores": os.cpu_count(),
             "calibration_ms": calibration,
             "load_average": _common.load_average(),
-            "ok": mix["errors"] == floor["errors"] == page_floor["errors"] == 0 and lost == 0 and writes > 0,
+            "ok": mix["errors"] == floor["errors"] == page_floor["errors"] == signed_in_floor["errors"] == 0
+            and lost == 0
+            and writes > 0,
         }
         print(json.dumps(out))
         return 0 if out["ok"] else 1

@@ -77,6 +77,16 @@ def test_a_remembered_call_gives_the_same_html_and_keeps_types_apart():
     assert remembered({"text": "Continue"}) != first
 
 
+def test_a_file_loaded_again_keeps_its_remembered_macros():
+    env = _environment()
+    before = len(jinja_memo._everyone)
+    first = env.get_template("nhsuk/components/tag/macro.jinja")._get_default_module(None).tag
+    env.cache.clear()
+    again = env.get_template("nhsuk/components/tag/macro.jinja")._get_default_module(None).tag
+    assert again is first
+    assert len(jinja_memo._everyone) <= before + 1
+
+
 def test_a_call_with_a_caller_or_unusual_values_is_rendered_each_time():
     env = _environment()
     macro = env.get_template("nhsuk/components/inset-text/macro.jinja")._get_default_module(None).insetText
@@ -96,13 +106,30 @@ def test_a_call_with_a_caller_or_unusual_values_is_rendered_each_time():
     assert len(macro.outputs) == before
 
 
-def test_memory_is_bounded(monkeypatch):
+def _tag():
+    return _environment().get_template("nhsuk/components/tag/macro.jinja")._get_default_module(None).tag
+
+
+def test_memory_is_bounded_per_macro(monkeypatch):
     monkeypatch.setattr(jinja_memo, "MAX_ENTRIES", 3)
-    env = _environment()
-    macro = env.get_template("nhsuk/components/tag/macro.jinja")._get_default_module(None).tag
+    macro = _tag()
     for n in range(10):
         assert f">{n}<" in macro({"text": str(n)}).replace(" ", "").replace("\n", "")
         assert len(macro.outputs) <= 3
+    assert jinja_memo._held[0] == sum(len(h) for m in jinja_memo._everyone for h in m.outputs.values())
+
+
+def test_memory_is_bounded_in_all(monkeypatch):
+    macro = _tag()
+    one = len(macro({"text": "sizing"}))
+    monkeypatch.setattr(jinja_memo, "MAX_BYTES", 4 * one)
+    for n in range(20):
+        macro({"text": f"tag {n:04}"})
+        assert jinja_memo._held[0] <= 4 * one
+    assert 1 <= len(macro.outputs) <= 4
+    assert jinja_memo._held[0] == sum(len(h) for m in jinja_memo._everyone for h in m.outputs.values())
+    big = "x" * (jinja_memo.MAX_OUTPUT + 1)
+    assert big in macro({"text": big}) and not any(big in h for h in macro.outputs.values())
 
 
 # --- no page changes -------------------------------------------------------------------------------------------

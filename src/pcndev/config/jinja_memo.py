@@ -3,8 +3,8 @@
 Those macros turn their `params` into HTML and read nothing else (tests/test_jinja_memo.py checks this against
 the installed package), yet they are the larger part of a page's CPU: a rating page calls the radios macro once
 per question, and each call renders the label, hint, fieldset and attributes macros again for every option. So
-each worker keeps the HTML for the parameters it has seen (up to MAX_ENTRIES calls, then it starts afresh) and
-returns it when the same parameters come again. A call with a `caller` block, or with a value that is not plain
+each worker keeps the HTML for the parameters it has seen (up to MAX_ENTRIES calls per macro and MAX_BYTES in
+all, then it starts afresh) and returns it when the same parameters come again. A call with a `caller` block, or with a value that is not plain
 data (str, Markup, numbers, None, lists, dicts, undefined), is rendered as usual.
 
 Jinja also evaluates an imported template once per render when the importing page has variables of its own
@@ -18,7 +18,8 @@ import jinja2
 from markupsafe import Markup
 
 MAX_ENTRIES = 4096
-MAX_OUTPUT = 32 * 1024  # bigger HTML (a long table) is rarely asked for twice
+MAX_BYTES = 32 * 1024 * 1024  # per worker, every macro together
+MAX_OUTPUT = 16 * 1024  # bigger HTML (a long table) is rarely asked for twice
 PURE_TEMPLATE = re.compile(r"nhsuk/(components/[a-z-]+(/[a-z-]+)?/macro|macros/[a-z-]+)\.jinja")
 
 _SCALARS = (int, float, bool, type(None))
@@ -47,11 +48,23 @@ def _freeze(value):
     raise NotPlainData
 
 
+_lock = threading.Lock()
+_everyone: list["RememberedMacro"] = []
+_held = [0]  # characters of HTML held by every macro
+
+
+def _forget_all() -> None:
+    for remembered in _everyone:
+        remembered.outputs.clear()
+    _held[0] = 0
+
+
 class RememberedMacro:
     def __init__(self, macro):
         self.macro = macro
         self.outputs: dict = {}
-        self.lock = threading.Lock()
+        with _lock:
+            _everyone.append(self)
 
     def __call__(self, *args, **kwargs):
         if "caller" in kwargs:
@@ -64,10 +77,14 @@ class RememberedMacro:
         if html is None:
             html = self.macro(*args, **kwargs)
             if len(html) <= MAX_OUTPUT:
-                with self.lock:
+                with _lock:
+                    if _held[0] + len(html) > MAX_BYTES:
+                        _forget_all()
                     if len(self.outputs) >= MAX_ENTRIES:
+                        _held[0] -= sum(map(len, self.outputs.values()))
                         self.outputs.clear()
                     self.outputs[key] = html
+                    _held[0] += len(html)
         return html
 
 
@@ -87,12 +104,17 @@ class RememberedModule:
         return self._macros[name]
 
 
-class Template(jinja2.Template):
-    _remembered = None
+# One per library file and environment, kept when Jinja's template cache drops the file and loads it again, so
+# the macros (and the memory they hold) are never duplicated. The library's files do not change while it runs.
+_modules: dict[tuple[int, str], RememberedModule] = {}
 
+
+class Template(jinja2.Template):
     def _get_default_module(self, ctx=None):
         if self.name is None or not PURE_TEMPLATE.fullmatch(self.name):
             return super()._get_default_module(ctx)
-        if self._remembered is None:
-            self._remembered = RememberedModule(super()._get_default_module(None))
-        return self._remembered
+        key = (id(self.environment), self.name)
+        module = _modules.get(key)
+        if module is None:
+            module = _modules.setdefault(key, RememberedModule(super()._get_default_module(None)))
+        return module

@@ -41,6 +41,8 @@ def test_a_short_rush_has_no_errors_and_loses_no_write():
     figures = json.loads(done.stdout)
     assert figures["mix"]["errors"] == 0 and figures["floor"]["errors"] == 0, figures["error_examples"]
     assert figures["writes"] > 0 and figures["lost_writes"] == 0, figures["lost_examples"]
+    lightest = figures["signed_in_floor"]
+    assert lightest["requests"] > 0 and lightest["errors"] == 0, figures["error_examples"]
     kinds = set(figures["by_kind"])
     assert "login" in kinds and kinds & {"rating_save", "consensus_save", "plan_edit"}, kinds
     assert figures["ok"] is True and done.returncode == 0

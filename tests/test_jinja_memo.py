@@ -75,6 +75,11 @@ def test_a_remembered_call_gives_the_same_html_and_keeps_types_apart():
     assert remembered({"text": "Continue", "preventDoubleClick": True}) is first  # from memory
     assert remembered({"text": "Continue", "preventDoubleClick": 1}) is not first  # True is not 1
     assert remembered({"text": "Continue"}) != first
+    # nor is a Markup key a str key, though they compare equal
+    attributes = env.get_template("nhsuk/macros/attributes.jinja")._get_default_module(None).nhsukAttributes
+    as_text = attributes({'data-x"y': "1"})
+    assert attributes({Markup('data-x"y'): "1"}) is not as_text
+    assert attributes({'data-x"y': "1"}) is as_text
 
 
 def test_a_file_loaded_again_keeps_its_remembered_macros():

@@ -40,7 +40,7 @@ def _freeze(value):
     if kind in _SCALARS:
         return (kind.__name__, value)
     if kind is dict:
-        return ("dict", *((key, _freeze(item)) for key, item in value.items()))
+        return ("dict", *((_freeze(key), _freeze(item)) for key, item in value.items()))
     if kind is list or kind is tuple:
         return ("list", *(_freeze(item) for item in value))
     if isinstance(value, jinja2.Undefined):

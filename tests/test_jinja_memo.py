@@ -60,26 +60,62 @@ def _environment():
     return env
 
 
+def _module(name):
+    return _environment().get_template(f"nhsuk/{name}")._get_default_module(None)
+
+
 def test_a_remembered_call_gives_the_same_html_and_keeps_types_apart():
     env = _environment()
     page = env.from_string(
         '{% from "nhsuk/components/button/macro.jinja" import button %}{{ button({"text": label}) }}'
     )
-    text, html = "Save <draft>", Markup("Save <b>draft</b>")
-    assert page.render(label=text) == page.render(label=text)
-    assert "Save &lt;draft&gt;" in page.render(label=text)
-    # a str and Markup with the same characters are different parameters
-    assert "Save &lt;b&gt;draft&lt;/b&gt;" in page.render(label=str(html))
-    remembered = env.get_template("nhsuk/components/button/macro.jinja")._get_default_module(None).button
-    first = remembered({"text": "Continue", "preventDoubleClick": True})
-    assert remembered({"text": "Continue", "preventDoubleClick": True}) is first  # from memory
-    assert remembered({"text": "Continue", "preventDoubleClick": 1}) is not first  # True is not 1
-    assert remembered({"text": "Continue"}) != first
-    # nor is a Markup key a str key, though they compare equal
-    attributes = env.get_template("nhsuk/macros/attributes.jinja")._get_default_module(None).nhsukAttributes
+    html = Markup("Save <b>draft</b>")
+    assert "Save <b>draft</b>" in page.render(label=html)  # remembered first as HTML…
+    assert "Save &lt;b&gt;draft&lt;/b&gt;" in page.render(label=str(html))  # …the same characters as text
+    assert "Save <b>draft</b>" in page.render(label=html)
+    button = _module("components/button/macro.jinja").button
+    first = button({"text": "Continue", "preventDoubleClick": True})
+    assert button({"text": "Continue", "preventDoubleClick": True}) is first  # from memory
+    assert button({"text": "Continue", "preventDoubleClick": 1}) is not first  # True is not 1
+    assert button({"text": "Continue"}) != first
+    attributes = _module("macros/attributes.jinja").nhsukAttributes
     as_text = attributes({'data-x"y': "1"})
-    assert attributes({Markup('data-x"y'): "1"}) is not as_text
+    assert attributes({Markup('data-x"y'): "1"}) is not as_text  # nor a Markup key a str key
     assert attributes({'data-x"y': "1"}) is as_text
+    for a, b in ((-0.0, 0.0), (1, 1.0), (["a"], ("a",))):
+        one, other = attributes({"data-v": a}), attributes({"data-v": b})
+        assert one == attributes.macro({"data-v": a}) and other == attributes.macro({"data-v": b})
+
+
+def test_undefined_values_of_another_kind_are_not_taken_for_each_other():
+    tag = _module("components/tag/macro.jinja").tag
+    assert tag({"text": jinja2.ChainableUndefined()}) == tag.macro({"text": jinja2.ChainableUndefined()})
+    with pytest.raises(jinja2.UndefinedError):
+        str(tag({"text": jinja2.StrictUndefined(name="missing")}))
+
+
+def test_with_autoescaping_off_a_macro_is_rendered_as_jinja_would():
+    page = _environment().from_string(
+        '{% from "nhsuk/components/tag/macro.jinja" import tag %}'
+        '{{ tag({"text": "x"}) }}{% autoescape false %}|{{ tag({"text": "x"}) | e }}{% endautoescape %}'
+    )
+    on, off = page.render().split("|")
+    assert "<strong" in on and "&lt;strong" in off
+
+
+def test_threads_rendering_the_same_calls_count_each_once():
+    import threading
+
+    radios = _module("components/radios/macro.jinja").radios
+    calls = [
+        {"name": f"q{n}", "items": [{"value": v, "text": f"Stage {v}"} for v in range(4)]} for n in range(40)
+    ]
+    threads = [threading.Thread(target=lambda: [radios(c) for c in calls]) for _ in range(6)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert jinja_memo._held[0] == sum(n for m in jinja_memo._everyone for _, n in m.outputs.values())
 
 
 def test_a_file_loaded_again_keeps_its_remembered_macros():
@@ -94,7 +130,7 @@ def test_a_file_loaded_again_keeps_its_remembered_macros():
 
 def test_a_call_with_a_caller_or_unusual_values_is_rendered_each_time():
     env = _environment()
-    macro = env.get_template("nhsuk/components/inset-text/macro.jinja")._get_default_module(None).insetText
+    macro = _module("components/inset-text/macro.jinja").insetText
     before = len(macro.outputs)
     page = env.from_string(
         '{% from "nhsuk/components/inset-text/macro.jinja" import insetText %}'
@@ -112,7 +148,7 @@ def test_a_call_with_a_caller_or_unusual_values_is_rendered_each_time():
 
 
 def _tag():
-    return _environment().get_template("nhsuk/components/tag/macro.jinja")._get_default_module(None).tag
+    return _module("components/tag/macro.jinja").tag
 
 
 def test_memory_is_bounded_per_macro(monkeypatch):
@@ -121,20 +157,20 @@ def test_memory_is_bounded_per_macro(monkeypatch):
     for n in range(10):
         assert f">{n}<" in macro({"text": str(n)}).replace(" ", "").replace("\n", "")
         assert len(macro.outputs) <= 3
-    assert jinja_memo._held[0] == sum(len(h) for m in jinja_memo._everyone for h in m.outputs.values())
+    assert jinja_memo._held[0] == sum(n for m in jinja_memo._everyone for _, n in m.outputs.values())
 
 
 def test_memory_is_bounded_in_all(monkeypatch):
     macro = _tag()
     one = len(macro({"text": "sizing"}))
-    monkeypatch.setattr(jinja_memo, "MAX_BYTES", 4 * one)
+    monkeypatch.setattr(jinja_memo, "MAX_CHARACTERS", 5 * one)
     for n in range(20):
         macro({"text": f"tag {n:04}"})
-        assert jinja_memo._held[0] <= 4 * one
+        assert jinja_memo._held[0] <= 5 * one
     assert 1 <= len(macro.outputs) <= 4
-    assert jinja_memo._held[0] == sum(len(h) for m in jinja_memo._everyone for h in m.outputs.values())
+    assert jinja_memo._held[0] == sum(n for m in jinja_memo._everyone for _, n in m.outputs.values())
     big = "x" * (jinja_memo.MAX_OUTPUT + 1)
-    assert big in macro({"text": big}) and not any(big in h for h in macro.outputs.values())
+    assert big in macro({"text": big}) and not any(big in h for h, _ in macro.outputs.values())
 
 
 # --- no page changes -------------------------------------------------------------------------------------------
@@ -178,6 +214,12 @@ def site(django_db_setup, django_db_blocker):
 def _answers(users, found) -> dict:
     """Each compared request's normalised HTML: the pages, and each form sent back empty (its errors)."""
     out = {}
+    anonymous = Client(raise_request_exception=False)
+    for url in ("/", "/account/sign-in/"):
+        response = anonymous.get(url)
+        out[("anonymous", "GET", url)] = (response.status_code, _normal(response.content))
+    response = anonymous.post("/account/sign-in/", {"username": "", "password": ""})
+    out[("anonymous", "POST", "/account/sign-in/")] = (response.status_code, _normal(response.content))
     for role, user in users.items():
         client = Client(raise_request_exception=False)
         client.force_login(user)
@@ -209,3 +251,15 @@ def test_no_page_or_error_page_changes_when_macros_are_remembered(site, db):
     for key, answer in plain.items():
         assert remembered[key] == answer, f"{key} differs when remembered"
         assert again[key] == answer, f"{key} differs from memory"
+
+
+def test_the_sign_out_forms_token_is_new_on_every_page(site, db):
+    users, _ = site
+    client = Client()
+    client.force_login(users[Role.PRACTICE_MEMBER])
+    pattern = re.compile(
+        rb'nhsuk-header__account-form"><input type="hidden" name="csrfmiddlewaretoken" value="([^"]+)"'
+    )
+    tokens = [pattern.search(client.get("/account/my-organisations/").content) for _ in range(3)]
+    assert all(tokens) and len({t.group(1) for t in tokens}) == 3
+    assert b"sign-out form" not in client.get("/account/my-organisations/").content  # no slot left behind

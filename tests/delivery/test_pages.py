@@ -189,6 +189,19 @@ def test_the_pcn_journey_page_shows_the_six_steps(client, place_lead):
     assert api["current_step"] == 1 and len(api["steps"]) == 6
 
 
+def test_the_pcn_journey_page_links_the_version_it_follows(client, place_lead):
+    """The version being delivered, not a later draft revision of it; no link when the PCN has no plan."""
+    tree, programme, user = place_lead
+    client.force_login(user)
+    url = reverse("delivery:pcn-journey", args=[programme.pk, tree.pcns[0].code])
+    assert "The support plan" not in client.get(url).content.decode()
+    draft_revision = plan_at(programme, tree.pcns[0], "in_delivery", "draft")
+    delivered = draft_revision.revises
+    html = client.get(url).content.decode()
+    assert reverse("plans:version", args=[delivered.pk]) in html and "(version 1, " in html
+    assert reverse("plans:version", args=[draft_revision.pk]) not in html
+
+
 def test_reading_the_timetable_writes_nothing_and_the_first_change_saves_its_phase(client, db):
     from pcndev.delivery.models import Phase
 

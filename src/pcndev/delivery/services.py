@@ -118,13 +118,14 @@ def versions_in_force(programme, pcn_ids, states=workflow.IN_FORCE):
     )
 
 
-def journey_versions(programme, ids) -> dict[int, PlanVersion]:
-    """By PCN id: the version being delivered, else the version in force, else the latest version."""
-    versions = {v.plan.pcn_id: v for v in current_versions(programme, ids).select_related("plan")}
+def journey_versions(programme, ids) -> dict[int, tuple[int, str]]:
+    """By PCN id: (id, state) of the version being delivered, else of the version in force, else of the latest
+    version. Plain values: the national dashboard reads this for every PCN."""
+    fields = ("plan__pcn_id", "pk", "state")
+    versions = {pcn: (pk, state) for pcn, pk, state in current_versions(programme, ids).values_list(*fields)}
     for states in (workflow.IN_FORCE, workflow.DELIVERING):
-        versions |= {
-            v.plan.pcn_id: v for v in versions_in_force(programme, ids, states).select_related("plan")
-        }
+        rows = versions_in_force(programme, ids, states).values_list(*fields)
+        versions |= {pcn: (pk, state) for pcn, pk, state in rows}
     return versions
 
 
@@ -135,8 +136,9 @@ def pcns_with_counts(pcns):
     )
 
 
-def facts_for(programme, pcns) -> tuple[list[PCN], dict[int, Facts], dict[int, PlanVersion]]:
-    """(the PCNs, their facts by PCN id, their current plan version by PCN id) from a PCN queryset."""
+def facts_for(programme, pcns) -> tuple[list[PCN], dict[int, Facts], dict[int, tuple[int, str]]]:
+    """(the PCNs, their facts by PCN id, (id, state) of their journey's plan version by PCN id) from a PCN
+    queryset."""
     pcn_list = list(pcns_with_counts(pcns).order_by("name", "pk"))
     ids = pcns.values("pk")
     assessed: dict[int, tuple[bool, str]] = {}
@@ -151,7 +153,7 @@ def facts_for(programme, pcns) -> tuple[list[PCN], dict[int, Facts], dict[int, P
     versions = journey_versions(programme, ids)
     initiatives: dict[int, list[tuple[str, bool]]] = {}
     for vid, source, checked in Initiative.objects.filter(
-        version__in=[v.pk for v in versions.values()]
+        version__in=[pk for pk, _ in versions.values()]
     ).values_list("version_id", "funding_source", "existing_funds_checked"):
         initiatives.setdefault(vid, []).append((source, checked))
     review_due = tuple(reviewing.due_dates_for(programme))
@@ -169,14 +171,14 @@ def facts_for(programme, pcns) -> tuple[list[PCN], dict[int, Facts], dict[int, P
     facts = {}
     for pcn in pcn_list:
         submitted, priority = assessed.get(pcn.pk, (False, ""))
-        version = versions.get(pcn.pk)
+        version_id, state = versions.get(pcn.pk, (None, None))
         facts[pcn.pk] = Facts(
             practices=pcn.n_practices,
             clinical_directors=pcn.n_cds,
             assessment_submitted=submitted,
             improvement_priority=priority,
-            plan_state=None if version is None else version.state,
-            initiatives=tuple(initiatives.get(version.pk, ())) if version else (),
+            plan_state=state,
+            initiatives=tuple(initiatives.get(version_id, ())),
             review_due=review_due,
             reviews_submitted=tuple(sorted(reviewed.get(pcn.pk, ()))),
             released_on=released.get(pcn.pk),

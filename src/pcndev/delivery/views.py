@@ -17,6 +17,7 @@ from pcndev.delivery.models import PhaseOverride
 from pcndev.funding.models import Programme
 from pcndev.orgs.lookup import get_visible_or_404
 from pcndev.orgs.models import PCN, Place, System
+from pcndev.plans.models import PlanVersion
 
 
 def _programme(pk: int) -> Programme:
@@ -137,7 +138,7 @@ def pcn_journey(request, pk: int, code: str):
             "pcn": pcn,
             "steps": steps,
             "items": items,
-            "version": versions.get(pcn.pk),
+            "version": PlanVersion.objects.get(pk=versions[pcn.pk][0]) if pcn.pk in versions else None,
             "nav": "delivery",
         },
     )

@@ -1,10 +1,10 @@
 """Load test: a September-rush mix against `pcndev serve` on PostgreSQL with the national data.
 
     .venv/bin/python bench/load.py [--duration 60] [--floor-duration 10] [--workers N] [--users N]
-                                   [--keep] [--reuse] [--audit-rows N] [--seed N]
+                                   [--keep] [--reuse] [--audit-rows N] [--seed N] [--database NAME]
 
 Builds the national data with `pcndev scale-data --from-shared` in the PostgreSQL database pcndev_bench_load
-(dropped afterwards unless --keep; --reuse takes a kept one, migrated again), then prepares the rush: a
+(or --database NAME, so that runs side by side do not drop each other's; dropped afterwards unless --keep; --reuse takes a kept one, migrated again), then prepares the rush: a
 self-assessment round open today for every PCN, and sign-ins (one password) for the users it plays: nominated
 practice leads of 150 PCNs (rating their practice, area by area), clinical directors of 100 other PCNs
 (recording the consensus on every area and submitting), clinical directors of every PCN whose plan is still a
@@ -175,10 +175,10 @@ class ServerCPU:
     database), sampled every 0.2 s per process, so processes that come and go (a connection reopened after
     CONN_MAX_AGE) still count up to their last sample. Unlike rps, it does not depend on how busy the machine is."""
 
-    def __init__(self, server_pid: int):
+    def __init__(self, server_pid: int, database: str):
         import psycopg
 
-        self.server_pid, self.seen = server_pid, {}
+        self.server_pid, self.database, self.seen = server_pid, database, {}
         self.conn = psycopg.connect(f"{_common.PG_SERVER}/postgres", autocommit=True)
 
     def _pids(self) -> list[int]:
@@ -191,7 +191,7 @@ class ServerCPU:
                             workers.append(int(entry))
                 except (OSError, ValueError, IndexError):
                     pass
-        rows = self.conn.execute("SELECT pid FROM pg_stat_activity WHERE datname = %s", (DATABASE,))
+        rows = self.conn.execute("SELECT pid FROM pg_stat_activity WHERE datname = %s", (self.database,))
         return [self.server_pid, *workers, *(r[0] for r in rows)]
 
     def sample(self) -> int:
@@ -298,10 +298,13 @@ def main() -> int:
         "--audit-rows", type=int, default=None, help="passed to scale-data (default: its own)"
     )
     parser.add_argument("--seed", type=int, default=2019)
+    parser.add_argument(
+        "--database", default=DATABASE, help=f"PostgreSQL database to build (default {DATABASE})"
+    )
     args = parser.parse_args()
     users = args.users or 2 * args.workers
-    reuse = args.reuse and _common.pg_exists(DATABASE)
-    url = _common.pg_database(DATABASE, fresh=not reuse)
+    reuse = args.reuse and _common.pg_exists(args.database)
+    url = _common.pg_database(args.database, fresh=not reuse)
     tmp = Path(tempfile.mkdtemp(prefix="pcndev-load-"))
     server = None
     try:
@@ -323,7 +326,7 @@ def main() -> int:
         signed_in_record, lightest = cl.Record(), "/account/notifications/"
         readers = [p.email for p in personas if p.kind == "place"][:users]
         signed_in = [(cl.signed_in_user, "127.0.0.1", port, signed_in_record, e, lightest) for e in readers]
-        cpu = ServerCPU(server.pid)
+        cpu = ServerCPU(server.pid, args.database)
         (floor_s, floor_cpu) = cpu.during(run_phase, floor, args.floor_duration)
         page_s = run_phase(page, args.floor_duration / 2)
         signed_in_s = run_phase(signed_in, args.floor_duration / 2)
@@ -385,7 +388,7 @@ def main() -> int:
         if server is not None and server.poll() is None:
             server.kill()
         if not args.keep:
-            _common.drop_pg(DATABASE)
+            _common.drop_pg(args.database)
         if sys.exc_info()[0] is None:
             shutil.rmtree(tmp, ignore_errors=True)
         else:

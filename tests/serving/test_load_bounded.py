@@ -29,6 +29,7 @@ def test_a_short_rush_has_no_errors_and_loses_no_write():
     pg = f"postgres://{server['USER'] or 'postgres'}@{server['HOST'] or '127.0.0.1'}:{server['PORT'] or 5432}"
     command = [sys.executable, "bench/load.py", "--duration", "8", "--floor-duration", "2"]
     command += ["--workers", "2", "--users", "4", "--audit-rows", "0"]
+    command += ["--database", f"pcndev_bench_load_test_{os.getpid()}"]  # not a developer's kept database
     done = subprocess.run(
         command,
         cwd=ROOT,

@@ -3,8 +3,11 @@
 import datetime
 
 from pcndev.delivery.reviewing import ReviewData, UpdateData, save_review, submit_review
+from pcndev.orgs.models import ClinicalDirector
+from pcndev.plans.cd_plans import add_item
+from pcndev.plans.models import CDDevelopmentPlan
 from pcndev.plans.transitions import record_committee_decision, release_funds, transition
-from tests.plans.builders import ready_plan
+from tests.plans.builders import funded_world, ready_plan
 
 MEETING = datetime.date(2019, 11, 20)
 OCT, NOV, DEC = datetime.date(2019, 10, 31), datetime.date(2019, 11, 30), datetime.date(2019, 12, 31)
@@ -60,3 +63,12 @@ def _lock(plan, due) -> int:
 
     row = ProgressReview.objects.filter(plan=plan, due=due).first()
     return row.lock_version if row else 0
+
+
+def cd_plan_world():
+    """A funded PCN whose one clinical director (the world's CD user) has a plan with one coaching item."""
+    w = funded_world()
+    director = ClinicalDirector.objects.create(pcn=w.pcn, name="Dr A", share_percent=100, user=w.cd)
+    plan = CDDevelopmentPlan.objects.create(programme=w.programme, director=director, pcn=w.pcn)
+    item = add_item(plan, w.cd, "coaching", "Six coaching sessions", 2_000_00)
+    return w, plan, item

@@ -7,12 +7,9 @@ import pytest
 from django.utils import timezone
 
 from pcndev.delivery.review_models import CDPlanReview
-from pcndev.orgs.models import ClinicalDirector
-from pcndev.plans.cd_plans import add_item, agree_cd_plan
-from pcndev.plans.models import CDDevelopmentPlan
-from tests.delivery.review_builders import MEETING, OCT
+from pcndev.plans.cd_plans import agree_cd_plan
+from tests.delivery.review_builders import MEETING, OCT, cd_plan_world
 from tests.plans.api_helpers import API, NOT_FOUND, _as, _send
-from tests.plans.builders import funded_world
 
 
 @pytest.fixture(autouse=True)
@@ -22,11 +19,7 @@ def quick_passwords(settings):
 
 @pytest.fixture
 def world(db):
-    w = funded_world()
-    director = ClinicalDirector.objects.create(pcn=w.pcn, name="Dr A", share_percent=100, user=w.cd)
-    plan = CDDevelopmentPlan.objects.create(programme=w.programme, director=director, pcn=w.pcn)
-    item = add_item(plan, w.cd, "coaching", "Six coaching sessions", 2_000_00)
-    return w, plan, item
+    return cd_plan_world()
 
 
 def _url(plan, rest=""):

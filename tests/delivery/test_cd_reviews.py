@@ -5,21 +5,14 @@ from django.test import Client
 
 from pcndev.delivery.cd_reviewing import save_cd_review, submit_cd_review
 from pcndev.delivery.review_models import CDPlanReview
-from pcndev.orgs.models import ClinicalDirector
 from pcndev.plans.cd_plans import add_item, agree_cd_plan
 from pcndev.plans.editing import NotAllowed, PlanProblems
-from pcndev.plans.models import CDDevelopmentPlan
-from tests.delivery.review_builders import MEETING, NOV, OCT, update
-from tests.plans.builders import funded_world
+from tests.delivery.review_builders import MEETING, NOV, OCT, cd_plan_world, update
 
 
 @pytest.fixture
 def world(db):
-    w = funded_world()
-    director = ClinicalDirector.objects.create(pcn=w.pcn, name="Dr A", share_percent=100, user=w.cd)
-    plan = CDDevelopmentPlan.objects.create(programme=w.programme, director=director, pcn=w.pcn)
-    item = add_item(plan, w.cd, "coaching", "Six coaching sessions", 2_000_00)
-    return w, plan, item
+    return cd_plan_world()
 
 
 MEETING_RECORD = {
